@@ -1,0 +1,32 @@
+import { loadConfig, startServer } from "@ballast/server";
+import { parseOptions } from "./usage.ts";
+
+export async function serverCommand(args: string[]): Promise<number> {
+  const options = parseOptions(args, {
+    port: { type: "string" },
+    "data-dir": { type: "string" },
+    host: { type: "string" },
+  });
+  const config = loadConfig({
+    env: process.env,
+    flags: { port: options.port, dataDir: options["data-dir"], host: options.host },
+  });
+  const server = await startServer(config);
+  process.stdout.write(
+    `Ballast listening on ${server.url} (public URL ${server.publicUrl}, data in ${config.dataDir})\n`,
+  );
+  if (server.firstLogin) {
+    process.stdout.write(
+      `\nCreated the first user "admin". Its API key is shown only this once. Log in with:\n\n  wandb login --host ${server.publicUrl} ${server.firstLogin}\n\n`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`Received ${signal}; shutting down.\n`);
+      server.close().then(resolve, resolve);
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+  return 0;
+}

@@ -1,0 +1,65 @@
+/**
+ * `ballast`: one command for the server and its administration.
+ *
+ *   ballast server   [--port N] [--data-dir D] [--host URL]
+ *   ballast migrate  [--data-dir D]
+ *   ballast admin create-user    --username U --email E [--admin] [--data-dir D]
+ *   ballast admin create-api-key --username U [--name N] [--data-dir D]
+ */
+import { ConfigError } from "@ballast/server";
+import { adminCommand } from "./commands/admin.ts";
+import { migrateCommand } from "./commands/migrate.ts";
+import { serverCommand } from "./commands/server.ts";
+import { UsageError } from "./commands/usage.ts";
+
+const USAGE = `Usage:
+  ballast server   [--port N] [--data-dir DIR] [--host URL]   start the server (embedded SQLite + local disk)
+  ballast migrate  [--data-dir DIR]                          apply database migrations
+  ballast admin create-user --username U --email E [--admin] [--data-dir DIR]
+                                                             create a user; prints only its API key
+  ballast admin create-api-key --username U [--name N] [--data-dir DIR]
+                                                             create another API key; prints only the key
+Environment: PORT, HOST (public base URL), BALLAST_DATA_DIR (default ./data).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "server":
+      return serverCommand(rest);
+    case "migrate":
+      return migrateCommand(rest);
+    case "admin":
+      return adminCommand(rest);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`ballast: ${error.message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof ConfigError) {
+      process.stderr.write(`ballast: ${error.message}\n`);
+      process.exitCode = 78;
+    } else if (error instanceof Error && error.name === "AppError") {
+      process.stderr.write(`ballast: ${error.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(
+        `ballast: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,53 @@
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AppError } from "@ballast/core";
+import type { Services } from "./domain/services.ts";
+import { sendError, sendJson } from "./http/respond.ts";
+import { type Handler, Router } from "./http/router.ts";
+import { storageGetHandler, storagePutHandler } from "./http/storage.handler.ts";
+import type { UrlSigner } from "./stores/objects/url-signer.ts";
+import { fileStreamHandler } from "./wandb/file-stream.handler.ts";
+import { graphqlHandler } from "./wandb/graphql.handler.ts";
+
+/** The HTTP application: every route Ballast serves, and the one place errors become responses. */
+export function createApp(services: Services, signer: UrlSigner) {
+  const graphql = graphqlHandler(services);
+  const router = new Router()
+    .on("GET", "/healthz", async (_req, res) => sendJson(res, 200, { status: "ok" }))
+    .on("GET", "/readyz", async (_req, res) => {
+      await services.stores.identity.countUsers(); // the metadata store answers
+      sendJson(res, 200, { status: "ready" });
+    })
+    .on("POST", "/graphql", (req, res) => graphql(req, res, requestIdOf(res)))
+    .on("POST", "/files/:entity/:project/:run/file_stream", fileStreamHandler(services))
+    .on("PUT", "/storage/*key", storagePutHandler(services, signer))
+    .on("GET", "/storage/*key", storageGetHandler(services, signer));
+  // The client probes for an OpenTelemetry proxy; 404 switches its telemetry export off (reference §2).
+  const noTelemetry: Handler = async (_req, res) =>
+    sendJson(res, 404, { error: "telemetry is not collected here" });
+  router.on("POST", "/sdk/otel/v1/metrics", noTelemetry).on("POST", "/sdk/otel/v1/logs", noTelemetry);
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = randomBytes(6).toString("hex");
+    requestIds.set(res, requestId);
+    res.setHeader("x-request-id", requestId);
+    res.setHeader("x-content-type-options", "nosniff");
+    try {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      const found = router.match(req.method ?? "GET", url.pathname);
+      if (found === undefined) throw new AppError("NOT_FOUND", `No route for ${req.method} ${url.pathname}.`);
+      if (found === "method")
+        throw new AppError("METHOD_NOT_ALLOWED", `${req.method} is not allowed on ${url.pathname}.`);
+      await found.handler(req, res, found.params, url);
+    } catch (error) {
+      sendError(res, error, requestId);
+      // Leave no unread request body behind a response (a refused upload, say).
+      if (!req.complete) req.resume();
+    }
+  };
+}
+
+const requestIds = new WeakMap<ServerResponse, string>();
+function requestIdOf(res: ServerResponse): string {
+  return requestIds.get(res) ?? "-";
+}

@@ -1,0 +1,109 @@
+/**
+ * The server's configuration, parsed once from flags and the environment. Nothing else in the
+ * server reads `process.env`. Names follow what W&B Server's chart hands its app container
+ * (reference/deployment-spec.md §3.5), so the seeds' Helm and Terraform inputs map straight through.
+ */
+import { resolve } from "node:path";
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly listenHost: string;
+  /**
+   * Public base URL, no trailing slash; used in signed URLs and printed links. Undefined when HOST is
+   * not set: the server then uses http://localhost:<the port it bound>.
+   */
+  readonly publicUrl: string | undefined;
+  readonly dataDir: string;
+  readonly license: string | undefined;
+  readonly limits: Readonly<{
+    graphqlBodyBytes: number;
+    fileStreamBodyBytes: number;
+    graphqlMaxDepth: number;
+    graphqlMaxAliases: number;
+    uploadUrlTtlSeconds: number;
+    downloadUrlTtlSeconds: number;
+  }>;
+  /** A run with no file_stream request for this long (and not complete) is marked crashed. */
+  readonly runHeartbeatTimeoutSeconds: number;
+}
+
+export interface ConfigInput {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly flags?: Readonly<{
+    port?: string | undefined;
+    dataDir?: string | undefined;
+    host?: string | undefined;
+  }>;
+  readonly cwd?: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+const MIB = 1024 * 1024;
+
+/** Parses and validates everything, listing every problem with its fix; never returns half a config. */
+export function loadConfig(input: ConfigInput): ServerConfig {
+  const { env } = input;
+  const flags = input.flags ?? {};
+  const problems: string[] = [];
+
+  const portText = flags.port ?? env.PORT ?? "8080";
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    problems.push(`PORT / --port must be an integer from 0 to 65535 (got "${portText}"); e.g. PORT=8080`);
+  }
+
+  const dataDir = resolve(input.cwd ?? process.cwd(), flags.dataDir ?? env.BALLAST_DATA_DIR ?? "./data");
+
+  const listenHost = env.BALLAST_LISTEN_HOST ?? "0.0.0.0";
+
+  const hostText = flags.host ?? env.HOST;
+  let publicUrl = hostText?.replace(/\/+$/, "");
+  if (hostText !== undefined)
+    try {
+      const url = new URL(hostText);
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
+      if (url.search || url.hash || url.username || url.password) throw new Error("extra parts");
+      publicUrl = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+    } catch {
+      problems.push(
+        `HOST must be the public base URL users reach Ballast at, http(s)://host[:port][/path] with no query (got "${hostText}"); e.g. HOST=https://ballast.example.com`,
+      );
+    }
+
+  const heartbeatText = env.BALLAST_RUN_HEARTBEAT_TIMEOUT_SECONDS ?? "300";
+  const runHeartbeatTimeoutSeconds = Number(heartbeatText);
+  if (!Number.isFinite(runHeartbeatTimeoutSeconds) || runHeartbeatTimeoutSeconds < 60) {
+    problems.push(
+      `BALLAST_RUN_HEARTBEAT_TIMEOUT_SECONDS must be a number of seconds ≥ 60 (the client heartbeats every 30 s); got "${heartbeatText}"`,
+    );
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    port,
+    listenHost,
+    publicUrl,
+    dataDir,
+    license: env.LICENSE,
+    limits: Object.freeze({
+      // `wandb verify` posts a 10^7-byte GraphQL body; leave room above it.
+      graphqlBodyBytes: 32 * MIB,
+      // wandb-core caps a file_stream request near 10 MiB (x_file_stream_max_bytes).
+      fileStreamBodyBytes: 64 * MIB,
+      graphqlMaxDepth: 24,
+      graphqlMaxAliases: 200,
+      uploadUrlTtlSeconds: 24 * 3600,
+      downloadUrlTtlSeconds: 3600,
+    }),
+    runHeartbeatTimeoutSeconds,
+  });
+}

@@ -1,0 +1,42 @@
+import { AppError } from "@ballast/core";
+
+const MAX_PATH_LENGTH = 1024;
+
+/**
+ * Checks a client-chosen relative file path (run file, artifact entry) and returns it unchanged.
+ * Refused: empty, absolute, `..` or `.` segments, backslashes, NUL and control characters, and any of
+ * those hidden behind one or more layers of percent-encoding.
+ */
+export function checkRelativePath(path: unknown, what = "file path"): string {
+  if (typeof path !== "string" || path.length === 0 || path.length > MAX_PATH_LENGTH) {
+    throw new AppError(
+      "INVALID_PATH",
+      `The ${what} must be a relative path of 1–${MAX_PATH_LENGTH} characters.`,
+    );
+  }
+  let candidate = path;
+  for (let layer = 0; layer < 4; layer++) {
+    if (!isPlainRelativePath(candidate)) {
+      throw new AppError(
+        "INVALID_PATH",
+        `The ${what} ${JSON.stringify(path)} is not allowed: use a relative path without "..", "\\", NUL or a leading "/".`,
+      );
+    }
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(candidate);
+    } catch {
+      break; // a lone "%" is an ordinary character
+    }
+    if (decoded === candidate) break;
+    candidate = decoded;
+  }
+  return path;
+}
+
+function isPlainRelativePath(path: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f\\]/.test(path)) return false;
+  if (path.startsWith("/") || /^[A-Za-z]:/.test(path)) return false;
+  return path.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
+}

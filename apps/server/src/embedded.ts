@@ -1,0 +1,37 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import type { ServerConfig } from "./config.ts";
+import { createServices, type Services } from "./domain/services.ts";
+import { LocalDiskObjectStore } from "./stores/objects/local-disk.store.ts";
+import { UrlSigner } from "./stores/objects/url-signer.ts";
+import { SqliteArtifactRepository } from "./stores/sqlite/artifact.repository.ts";
+import { SqliteDatabase } from "./stores/sqlite/database.ts";
+import { SqliteIdentityRepository } from "./stores/sqlite/identity.repository.ts";
+import { SqliteRunRepository } from "./stores/sqlite/run.repository.ts";
+
+export interface Embedded {
+  readonly services: Services;
+  readonly signer: UrlSigner;
+  readonly database: SqliteDatabase;
+  close(): void;
+}
+
+/**
+ * Opens the embedded default: SQLite at `<dataDir>/ballast.sqlite`, objects under `<dataDir>/objects`.
+ * Applies pending migrations first. Safe to open from a second process (the CLI) while a server runs.
+ */
+export async function openEmbedded(config: ServerConfig, publicUrl = config.publicUrl): Promise<Embedded> {
+  const database = new SqliteDatabase(join(config.dataDir, "ballast.sqlite"));
+  database.migrate();
+  const identity = new SqliteIdentityRepository(database);
+  // One signing secret per installation, created on first start and shared by every process.
+  const secret = await identity.getOrInitSetting("url_signing_secret", randomBytes(32).toString("hex"));
+  const signer = new UrlSigner(Buffer.from(secret, "hex"), publicUrl ?? `http://localhost:${config.port}`);
+  const services = createServices(config, {
+    identity,
+    runs: new SqliteRunRepository(database),
+    artifacts: new SqliteArtifactRepository(database),
+    objects: new LocalDiskObjectStore(config.dataDir, signer),
+  });
+  return { services, signer, database, close: () => database.close() };
+}

@@ -1,0 +1,114 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AppError } from "@ballast/core";
+import type { Services } from "../domain/services.ts";
+import { expectedMd5, objectStored } from "../domain/storage/uploads.ts";
+import { isSafeObjectKey } from "../stores/objects/object-store.ts";
+import type { UrlSigner } from "../stores/objects/url-signer.ts";
+import { sendJson } from "./respond.ts";
+
+/** The object key in a `/storage/<key>` path: each segment percent-decoded exactly once, then checked. */
+function keyOf(encoded: string): string {
+  let key: string;
+  try {
+    key = encoded.split("/").map(decodeURIComponent).join("/");
+  } catch {
+    throw new AppError("INVALID_PATH", "Malformed storage path.");
+  }
+  if (!isSafeObjectKey(key)) throw new AppError("INVALID_PATH", "Invalid storage path.");
+  return key;
+}
+
+/** PUT /storage/<key>: a signed upload, streamed to disk, never buffered whole. */
+export function storagePutHandler(services: Services, signer: UrlSigner) {
+  return async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    params: Readonly<Record<string, string>>,
+    url: URL,
+  ) => {
+    const key = keyOf(params.key ?? "");
+    signer.verify("PUT", key, url.searchParams);
+    const contentMd5 = req.headers["content-md5"];
+    const expected = expectedMd5(services, key);
+    if (typeof contentMd5 === "string" && expected !== undefined && contentMd5 !== expected) {
+      throw new AppError("DIGEST_MISMATCH", `Content-MD5 ${contentMd5} does not match this object's digest.`);
+    }
+    const stored = await services.stores.objects.put(key, req, {
+      expectedMd5Base64: typeof contentMd5 === "string" ? contentMd5 : expected,
+    });
+    await objectStored(services, key, stored);
+    // Multipart part uploads need the ETag back (hex MD5, quoted as S3 does).
+    res.writeHead(200, { etag: `"${stored.md5Hex}"`, "content-length": 0 });
+    res.end();
+  };
+}
+
+/** GET /storage/<key>: a signed download, with single-range support for resumable clients. */
+export function storageGetHandler(services: Services, signer: UrlSigner) {
+  return async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    params: Readonly<Record<string, string>>,
+    url: URL,
+  ) => {
+    const key = keyOf(params.key ?? "");
+    signer.verify("GET", key, url.searchParams);
+    const info = await services.stores.objects.stat(key);
+    if (!info) throw new AppError("OBJECT_NOT_FOUND", "The object does not exist.");
+    const range = parseRange(req.headers.range, info.size);
+    if (range === "invalid") {
+      res.writeHead(416, { "content-range": `bytes */${info.size}` });
+      res.end();
+      return;
+    }
+    const object = await services.stores.objects.get(key, range ?? undefined);
+    if (!object) throw new AppError("OBJECT_NOT_FOUND", "The object does not exist.");
+    const headers: Record<string, string | number> = {
+      "content-type": "application/octet-stream",
+      "accept-ranges": "bytes",
+      "cache-control": "private, max-age=0",
+    };
+    if (range) {
+      headers["content-range"] = `bytes ${range.start}-${range.end}/${info.size}`;
+      headers["content-length"] = range.end - range.start + 1;
+    } else {
+      headers["content-length"] = info.size;
+    }
+    res.writeHead(range ? 206 : 200, headers);
+    if (req.method === "HEAD") {
+      object.body.destroy();
+      res.end();
+      return;
+    }
+    object.body.pipe(res);
+    await new Promise<void>((resolve, reject) => {
+      res.on("finish", resolve);
+      res.on("close", resolve);
+      object.body.on("error", reject);
+    });
+  };
+}
+
+function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | "invalid" | null {
+  if (!header) return null;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === "" && match[2] === "")) return "invalid";
+  let start: number;
+  let end: number;
+  if (match[1] === "") {
+    start = Math.max(size - Number(match[2]), 0);
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start > end || start >= size) return "invalid";
+  return { start, end };
+}
+
+export function notFoundJson(res: ServerResponse, message: string): void {
+  sendJson(res, 404, { error: { code: "NOT_FOUND", message }, errors: [{ message }] });
+}

@@ -1,0 +1,72 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp } from "./app.ts";
+import type { ServerConfig } from "./config.ts";
+import { openEmbedded } from "./embedded.ts";
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  /** Set when this start created the first admin: the line to paste, printed once. */
+  readonly firstLogin: string | undefined;
+  close(): Promise<void>;
+}
+
+/** Starts `ballast server` on the embedded default. */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  // Bind first: with --port 0 the public URL (used in signed URLs) depends on the port we get.
+  let handle: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async (_req, res) => {
+    res.writeHead(503, { "retry-after": "1" }).end();
+  };
+  const server: Server = createServer(
+    { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 },
+    (req, res) => {
+      void handle(req, res);
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.listenHost, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+  const embedded = await openEmbedded(config, publicUrl);
+  const { services } = embedded;
+
+  let firstLogin: string | undefined;
+  if ((await services.stores.identity.countUsers()) === 0) {
+    const admin = await services.identity.createUser({
+      username: "admin",
+      email: "admin@localhost",
+      isAdmin: true,
+    });
+    const key = await services.identity.createApiKey(admin.id, "first start");
+    firstLogin = key;
+  }
+
+  handle = createApp(services, embedded.signer);
+
+  const sweeper = setInterval(() => {
+    services.runs
+      .markSilentRunsCrashed()
+      .catch((error: unknown) => console.error("crash sweep failed:", error));
+  }, 30_000);
+  sweeper.unref();
+
+  const hostShown = config.listenHost === "0.0.0.0" ? "127.0.0.1" : config.listenHost;
+  return {
+    url: `http://${hostShown}:${port}`,
+    publicUrl,
+    port,
+    firstLogin,
+    close: async () => {
+      clearInterval(sweeper);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      embedded.close();
+    },
+  };
+}

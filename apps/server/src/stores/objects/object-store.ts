@@ -1,0 +1,54 @@
+import type { Readable } from "node:stream";
+
+export interface StoredObject {
+  readonly size: number;
+  /** Base64 MD5 of the content, the digest W&B manifests use. */
+  readonly md5Base64: string;
+  readonly md5Hex: string;
+}
+
+export interface PutOptions {
+  /** Base64 MD5 the body must have (from `Content-MD5` or a content-addressed key); mismatch is refused. */
+  readonly expectedMd5Base64?: string | undefined;
+}
+
+export interface SignedRequest {
+  readonly url: string;
+  /** `Name:Value` strings the client must send with the request (W&B `uploadHeaders` format). */
+  readonly headers: readonly string[];
+}
+
+/**
+ * Where run files and artifact contents live. Keys are `/`-separated relative paths checked by
+ * `assertSafeObjectKey`. Implementations: local disk (embedded default); S3 comes later.
+ */
+export interface ObjectStore {
+  /** Streams `body` into the object; resolves only once the object is durable. */
+  put(key: string, body: Readable, options?: PutOptions): Promise<StoredObject>;
+  /** The object's bytes, or undefined when absent. `range` is inclusive, as in HTTP. */
+  get(
+    key: string,
+    range?: { start: number; end: number },
+  ): Promise<{ body: Readable; size: number } | undefined>;
+  stat(key: string): Promise<{ size: number } | undefined>;
+  delete(key: string): Promise<void>;
+  /** Joins `parts` in order into `key` (multipart completion) and removes the parts. */
+  compose(key: string, parts: readonly string[]): Promise<StoredObject>;
+  /** A URL the client may PUT the object's bytes to without other credentials. */
+  signUpload(key: string, ttlSeconds: number): Promise<SignedRequest>;
+  /** A URL anyone holding it may GET the object from, until it expires. */
+  signDownload(key: string, ttlSeconds: number): Promise<string>;
+}
+
+const MAX_KEY_LENGTH = 1024;
+
+/** True for `a/b/c` keys whose segments are plain names: no traversal, no absolute path, no NUL or `\`. */
+export function isSafeObjectKey(key: string): boolean {
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH) return false;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f\\]/.test(key)) return false;
+  for (const segment of key.split("/")) {
+    if (segment === "" || segment === "." || segment === "..") return false;
+  }
+  return true;
+}

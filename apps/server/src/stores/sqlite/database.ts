@@ -1,0 +1,145 @@
+/**
+ * The embedded SQLite database (node:sqlite). One connection per process; every statement is
+ * synchronous, so a transaction never spans an `await` and cannot interleave with another request.
+ * Durability: WAL with synchronous=FULL, so a committed transaction survives a crash of the
+ * process and of the machine.
+ */
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { fileURLToPath } from "node:url";
+import { AppError } from "@ballast/core";
+
+export type Row = Record<string, SQLInputValue>;
+export type Params = Record<string, SQLInputValue> | SQLInputValue[];
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
+
+export class SqliteDatabase {
+  readonly path: string;
+  private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+  private depth = 0;
+
+  constructor(path: string) {
+    this.path = path;
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 10_000 });
+    this.db.exec("PRAGMA journal_mode = WAL");
+    this.db.exec("PRAGMA synchronous = FULL");
+    this.db.exec("PRAGMA temp_store = MEMORY");
+    this.db.exec("PRAGMA cache_size = -65536");
+  }
+
+  close(): void {
+    this.statements.clear();
+    if (this.db.isOpen) this.db.close();
+  }
+
+  private statement(sql: string): StatementSync {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  get<T = Row>(sql: string, params: Params = []): T | undefined {
+    return guard(() => this.bind(this.statement(sql), "get", params) as T | undefined);
+  }
+
+  all<T = Row>(sql: string, params: Params = []): T[] {
+    return guard(() => this.bind(this.statement(sql), "all", params) as T[]);
+  }
+
+  run(sql: string, params: Params = []): { changes: number; lastInsertRowid: number } {
+    return guard(() => {
+      const result = this.bind(this.statement(sql), "run", params) as {
+        changes: number | bigint;
+        lastInsertRowid: number | bigint;
+      };
+      return { changes: Number(result.changes), lastInsertRowid: Number(result.lastInsertRowid) };
+    });
+  }
+
+  exec(sql: string): void {
+    guard(() => this.db.exec(sql));
+  }
+
+  private bind(stmt: StatementSync, method: "get" | "all" | "run", params: Params): unknown {
+    return Array.isArray(params) ? stmt[method](...params) : stmt[method](params);
+  }
+
+  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE); nested calls join the outer one. */
+  transaction<T>(fn: () => T): T {
+    if (this.depth > 0) {
+      this.depth++;
+      try {
+        return fn();
+      } finally {
+        this.depth--;
+      }
+    }
+    guard(() => this.db.exec("BEGIN IMMEDIATE"));
+    this.depth = 1;
+    try {
+      const result = fn();
+      guard(() => this.db.exec("COMMIT"));
+      return result;
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec("ROLLBACK");
+      throw error;
+    } finally {
+      this.depth = 0;
+    }
+  }
+
+  /** Applies pending numbered migrations; safe to run on every start and concurrently with a reader. */
+  migrate(): string[] {
+    this.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+    );
+    const applied = new Set(
+      this.all<{ version: number }>("SELECT version FROM schema_migrations").map((r) => r.version),
+    );
+    const files = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+      .sort();
+    const done: string[] = [];
+    for (const file of files) {
+      const version = Number(file.slice(0, 4));
+      if (applied.has(version)) continue;
+      const sql = readFileSync(join(MIGRATIONS_DIR, file), "utf8");
+      this.transaction(() => {
+        // Re-check inside the write lock: another process may have just applied it.
+        if (this.get("SELECT 1 AS x FROM schema_migrations WHERE version = ?", [version])) return;
+        this.exec(sql);
+        this.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", [
+          version,
+          file,
+          Date.now(),
+        ]);
+        done.push(file);
+      });
+    }
+    return done;
+  }
+}
+
+/**
+ * SQLite failures that can clear by themselves (busy, locked, I/O, full disk) become UNAVAILABLE
+ * so the client retries instead of dropping data; programming errors propagate unchanged.
+ */
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    const code = (error as { errcode?: number }).errcode;
+    // SQLITE_BUSY 5, SQLITE_LOCKED 6, SQLITE_NOMEM 7, SQLITE_IOERR 10, SQLITE_FULL 13, SQLITE_CANTOPEN 14
+    if (code !== undefined && [5, 6, 7, 10, 13, 14].includes(code & 0xff)) {
+      throw new AppError("UNAVAILABLE", "The database is temporarily unavailable; retry shortly.");
+    }
+    throw error;
+  }
+}

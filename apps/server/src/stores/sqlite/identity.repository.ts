@@ -1,0 +1,174 @@
+import { AppError } from "@ballast/core";
+import type { EntityRecord, MemberRole, ProjectRecord, UserRecord } from "../records.ts";
+import type { SqliteDatabase } from "./database.ts";
+
+interface UserRow {
+  id: number;
+  username: string;
+  email: string;
+  is_admin: number;
+  default_entity_id: number;
+  entity_name: string;
+  created_at: number;
+}
+
+const USER_SELECT = `SELECT u.id, u.username, u.email, u.is_admin, u.default_entity_id, e.name AS entity_name, u.created_at
+  FROM users u JOIN entities e ON e.id = u.default_entity_id`;
+
+function toUser(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    isAdmin: row.is_admin === 1,
+    defaultEntityId: row.default_entity_id,
+    defaultEntityName: row.entity_name,
+    createdAt: row.created_at,
+  };
+}
+
+/** Users, their entities, API keys and projects. */
+export class SqliteIdentityRepository {
+  private readonly db: SqliteDatabase;
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+  }
+
+  async countUsers(): Promise<number> {
+    return this.db.get<{ n: number }>("SELECT count(*) AS n FROM users")?.n ?? 0;
+  }
+
+  /** Creates the user, its personal entity (named like the user) and admin membership of it. */
+  async createUser(input: {
+    username: string;
+    email: string;
+    isAdmin: boolean;
+    now: number;
+  }): Promise<UserRecord> {
+    return this.db.transaction(() => {
+      if (this.db.get("SELECT 1 AS x FROM entities WHERE name = ?", [input.username])) {
+        throw new AppError(
+          "ALREADY_EXISTS",
+          `The name "${input.username}" is already taken by a user or team.`,
+        );
+      }
+      const entityId = this.db.run("INSERT INTO entities (name, kind, created_at) VALUES (?, 'user', ?)", [
+        input.username,
+        input.now,
+      ]).lastInsertRowid;
+      const userId = this.db.run(
+        "INSERT INTO users (username, email, is_admin, default_entity_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        [input.username, input.email, input.isAdmin ? 1 : 0, entityId, input.now],
+      ).lastInsertRowid;
+      this.db.run("INSERT INTO entity_members (entity_id, user_id, role) VALUES (?, ?, 'admin')", [
+        entityId,
+        userId,
+      ]);
+      const row = this.db.get<UserRow>(`${USER_SELECT} WHERE u.id = ?`, [userId]);
+      if (!row) throw new Error("user vanished inside its own transaction");
+      return toUser(row);
+    });
+  }
+
+  async findUserById(id: number): Promise<UserRecord | undefined> {
+    const row = this.db.get<UserRow>(`${USER_SELECT} WHERE u.id = ?`, [id]);
+    return row && toUser(row);
+  }
+
+  async findUserByUsername(username: string): Promise<UserRecord | undefined> {
+    const row = this.db.get<UserRow>(`${USER_SELECT} WHERE u.username = ?`, [username]);
+    return row && toUser(row);
+  }
+
+  async insertApiKey(input: {
+    userId: number;
+    keyHash: string;
+    keyPrefix: string;
+    name: string;
+    now: number;
+  }): Promise<number> {
+    return this.db.run(
+      "INSERT INTO api_keys (user_id, key_hash, key_prefix, name, created_at) VALUES (?, ?, ?, ?, ?)",
+      [input.userId, input.keyHash, input.keyPrefix, input.name, input.now],
+    ).lastInsertRowid;
+  }
+
+  /** The user owning an unrevoked key with this hash. */
+  async findUserByApiKeyHash(
+    keyHash: string,
+  ): Promise<{ user: UserRecord; keyId: number; lastUsedAt: number | null } | undefined> {
+    const row = this.db.get<UserRow & { key_id: number; last_used_at: number | null }>(
+      `${USER_SELECT} JOIN api_keys k ON k.user_id = u.id WHERE k.key_hash = ? AND k.revoked_at IS NULL`.replace(
+        "SELECT ",
+        "SELECT k.id AS key_id, k.last_used_at, ",
+      ),
+      [keyHash],
+    );
+    return row && { user: toUser(row), keyId: row.key_id, lastUsedAt: row.last_used_at };
+  }
+
+  async touchApiKey(keyId: number, now: number): Promise<void> {
+    this.db.run("UPDATE api_keys SET last_used_at = ? WHERE id = ?", [now, keyId]);
+  }
+
+  async findEntityByName(name: string): Promise<EntityRecord | undefined> {
+    return this.db.get<EntityRecord>("SELECT id, name, kind FROM entities WHERE name = ?", [name]);
+  }
+
+  async findEntityById(id: number): Promise<EntityRecord | undefined> {
+    return this.db.get<EntityRecord>("SELECT id, name, kind FROM entities WHERE id = ?", [id]);
+  }
+
+  async memberRole(entityId: number, userId: number): Promise<MemberRole | undefined> {
+    return this.db.get<{ role: MemberRole }>(
+      "SELECT role FROM entity_members WHERE entity_id = ? AND user_id = ?",
+      [entityId, userId],
+    )?.role;
+  }
+
+  async entitiesOfUser(userId: number): Promise<EntityRecord[]> {
+    return this.db.all<EntityRecord>(
+      `SELECT e.id, e.name, e.kind FROM entities e JOIN entity_members m ON m.entity_id = e.id
+       WHERE m.user_id = ? ORDER BY e.kind = 'user' DESC, e.name`,
+      [userId],
+    );
+  }
+
+  async findProject(entityId: number, name: string): Promise<ProjectRecord | undefined> {
+    return this.db.get<ProjectRecord>(
+      `SELECT p.id, p.entity_id AS entityId, e.name AS entityName, p.name, p.created_at AS createdAt
+       FROM projects p JOIN entities e ON e.id = p.entity_id WHERE p.entity_id = ? AND p.name = ?`,
+      [entityId, name],
+    );
+  }
+
+  async findProjectById(id: number): Promise<ProjectRecord | undefined> {
+    return this.db.get<ProjectRecord>(
+      `SELECT p.id, p.entity_id AS entityId, e.name AS entityName, p.name, p.created_at AS createdAt
+       FROM projects p JOIN entities e ON e.id = p.entity_id WHERE p.id = ?`,
+      [id],
+    );
+  }
+
+  /** Projects are created on first use, as W&B does. */
+  async getOrCreateProject(entityId: number, name: string, now: number): Promise<ProjectRecord> {
+    this.db.run(
+      "INSERT INTO projects (entity_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+      [entityId, name, now],
+    );
+    const project = await this.findProject(entityId, name);
+    if (!project) throw new Error("project vanished after insert");
+    return project;
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return this.db.get<{ value: string }>("SELECT value FROM settings WHERE key = ?", [key])?.value;
+  }
+
+  /** Stores `value` unless the key already has one; returns whichever value is stored. */
+  async getOrInitSetting(key: string, value: string): Promise<string> {
+    this.db.run("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", [key, value]);
+    return (await this.getSetting(key)) ?? value;
+  }
+}

@@ -1,0 +1,404 @@
+import type { FileStreamWrite, HistoryLine, RunFields, RunFileRecord, RunRecord } from "../records.ts";
+import type { SqliteDatabase } from "./database.ts";
+
+const RUN_COLUMNS = `id, project_id AS projectId, name, user_id AS userId, display_name AS displayName,
+  description, notes, group_name AS groupName, job_type AS jobType, host, program, git_commit AS gitCommit,
+  git_repo AS gitRepo, sweep_name AS sweepName, tags, config, summary, state, exit_code AS exitCode,
+  stop_requested AS stopRequested, history_line_count AS historyLineCount, events_line_count AS eventsLineCount,
+  log_line_count AS logLineCount, created_at AS createdAt, updated_at AS updatedAt, heartbeat_at AS heartbeatAt,
+  finished_at AS finishedAt`;
+
+type RunRow = Omit<RunRecord, "stopRequested"> & { stopRequested: number };
+
+function toRun(row: RunRow): RunRecord {
+  return { ...row, stopRequested: row.stopRequested === 1 };
+}
+
+const FIELD_COLUMNS: Record<keyof RunFields, string> = {
+  displayName: "display_name",
+  description: "description",
+  notes: "notes",
+  groupName: "group_name",
+  jobType: "job_type",
+  host: "host",
+  program: "program",
+  gitCommit: "git_commit",
+  gitRepo: "git_repo",
+  sweepName: "sweep_name",
+  tags: "tags",
+  config: "config",
+  summary: "summary",
+  state: "state",
+};
+
+/** Downsample tiers: level L aggregates buckets of 16^L steps. */
+export const TIER_LEVELS = [1, 2, 3, 4, 5] as const;
+export const TIER_BASE = 16;
+
+const TERMINAL_STATES = new Set(["finished", "failed", "crashed", "killed", "preempted"]);
+
+interface TierAggregate {
+  keyId: number;
+  level: number;
+  bucket: number;
+  min: number | null;
+  max: number | null;
+  lastStep: number;
+  lastValue: number | null;
+}
+
+/** Runs, their line-indexed file_stream data, the per-metric layout and run files. */
+export class SqliteRunRepository {
+  private readonly db: SqliteDatabase;
+  /** (run id) → (metric name → key id); filled only after the inserting transaction commits. */
+  private readonly metricKeyCache = new Map<number, Map<string, number>>();
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+  }
+
+  async findRun(projectId: number, name: string): Promise<RunRecord | undefined> {
+    const row = this.db.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE project_id = ? AND name = ?`, [
+      projectId,
+      name,
+    ]);
+    return row && toRun(row);
+  }
+
+  async findRunById(id: number): Promise<RunRecord | undefined> {
+    const row = this.db.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`, [id]);
+    return row && toRun(row);
+  }
+
+  async countRuns(projectId: number): Promise<number> {
+    return (
+      this.db.get<{ n: number }>("SELECT count(*) AS n FROM runs WHERE project_id = ?", [projectId])?.n ?? 0
+    );
+  }
+
+  /** Creates the run or updates the given fields; `undefined` fields stay as they are. */
+  async upsertRun(input: {
+    projectId: number;
+    name: string;
+    userId: number;
+    fields: RunFields;
+    defaultDisplayName: () => string;
+    now: number;
+  }): Promise<{ run: RunRecord; inserted: boolean }> {
+    return this.db.transaction(() => {
+      const existing = this.db.get<{ id: number }>("SELECT id FROM runs WHERE project_id = ? AND name = ?", [
+        input.projectId,
+        input.name,
+      ]);
+      const sets: string[] = [];
+      const values: (string | number | null)[] = [];
+      for (const [field, column] of Object.entries(FIELD_COLUMNS) as [keyof RunFields, string][]) {
+        const value = input.fields[field];
+        if (value === undefined) continue;
+        sets.push(column);
+        values.push(typeof value === "string" ? value : JSON.stringify(value));
+      }
+      let id: number;
+      if (existing) {
+        id = existing.id;
+        const assignments = [...sets.map((c) => `${c} = ?`), "updated_at = ?"].join(", ");
+        this.db.run(`UPDATE runs SET ${assignments} WHERE id = ?`, [...values, input.now, id]);
+      } else {
+        if (input.fields.displayName === undefined) {
+          sets.push("display_name");
+          values.push(input.defaultDisplayName());
+        }
+        const columns = [
+          "project_id",
+          "name",
+          "user_id",
+          "created_at",
+          "updated_at",
+          "heartbeat_at",
+          ...sets,
+        ];
+        id = this.db.run(
+          `INSERT INTO runs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+          [input.projectId, input.name, input.userId, input.now, input.now, input.now, ...values],
+        ).lastInsertRowid;
+      }
+      const row = this.db.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`, [id]);
+      if (!row) throw new Error("run vanished inside its own transaction");
+      return { run: toRun(row), inserted: !existing };
+    });
+  }
+
+  /**
+   * Applies one file_stream request atomically. Line i of a file is stored at offset+i: history and
+   * events lines are written once (a resend is a no-op), console lines are overwritten (the client
+   * rewrites them for `\r` progress bars), the summary is replaced whole.
+   */
+  async applyFileStream(runId: number, write: FileStreamWrite): Promise<{ stopRequested: boolean }> {
+    const newKeys = new Map<string, number>();
+    const result = this.db.transaction(() => {
+      let historyEnd = 0;
+      if (write.history && write.history.length > 0) {
+        historyEnd = this.writeHistory(runId, write.history, newKeys);
+      }
+      let eventsEnd = 0;
+      if (write.events && write.events.lines.length > 0) {
+        const { offset, lines } = write.events;
+        lines.forEach((line, i) => {
+          this.db.run(
+            "INSERT INTO run_events (run_id, line_no, line) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [runId, offset + i, line],
+          );
+        });
+        eventsEnd = offset + lines.length;
+      }
+      let logsEnd = 0;
+      if (write.logs && write.logs.lines.length > 0) {
+        const { offset, lines } = write.logs;
+        lines.forEach((line, i) => {
+          this.db.run(
+            "INSERT INTO run_logs (run_id, line_no, line) VALUES (?, ?, ?) ON CONFLICT (run_id, line_no) DO UPDATE SET line = excluded.line",
+            [runId, offset + i, line],
+          );
+        });
+        logsEnd = offset + lines.length;
+      }
+
+      const row = this.db.get<{ state: string; stop_requested: number }>(
+        "SELECT state, stop_requested FROM runs WHERE id = ?",
+        [runId],
+      );
+      if (!row) throw new Error(`run ${runId} vanished`);
+      let state = row.state;
+      let exitCode: number | null | undefined;
+      let finishedAt: number | null | undefined;
+      if (write.complete) {
+        state = row.stop_requested === 1 ? "killed" : write.complete.exitCode === 0 ? "finished" : "failed";
+        exitCode = write.complete.exitCode;
+        finishedAt = write.now;
+      } else if (write.preempting) {
+        state = "preempting";
+      } else if (TERMINAL_STATES.has(state)) {
+        // A finished or crashed run that streams again has been resumed (or its client came back).
+        state = "running";
+        exitCode = null;
+        finishedAt = null;
+      }
+      this.db.run(
+        `UPDATE runs SET
+           history_line_count = max(history_line_count, ?),
+           events_line_count = max(events_line_count, ?),
+           log_line_count = max(log_line_count, ?),
+           summary = coalesce(?, summary),
+           state = ?,
+           exit_code = CASE WHEN ? THEN ? ELSE exit_code END,
+           finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
+           heartbeat_at = ?, updated_at = ?
+         WHERE id = ?`,
+        [
+          historyEnd,
+          eventsEnd,
+          logsEnd,
+          write.summary ?? null,
+          state,
+          exitCode !== undefined ? 1 : 0,
+          exitCode ?? null,
+          finishedAt !== undefined ? 1 : 0,
+          finishedAt ?? null,
+          write.now,
+          write.now,
+          runId,
+        ],
+      );
+      return { stopRequested: row.stop_requested === 1 };
+    });
+    if (newKeys.size > 0) {
+      const cache = this.metricKeyCache.get(runId);
+      if (cache) for (const [name, id] of newKeys) cache.set(name, id);
+    }
+    return result;
+  }
+
+  private metricKeyId(runId: number, name: string, newKeys: Map<string, number>): number {
+    let cache = this.metricKeyCache.get(runId);
+    if (!cache) {
+      if (this.metricKeyCache.size > 1000) this.metricKeyCache.clear();
+      cache = new Map(
+        this.db
+          .all<{ id: number; name: string }>("SELECT id, name FROM metric_keys WHERE run_id = ?", [runId])
+          .map((r) => [r.name, r.id]),
+      );
+      this.metricKeyCache.set(runId, cache);
+    }
+    const known = cache.get(name) ?? newKeys.get(name);
+    if (known !== undefined) return known;
+    const id = this.db.run("INSERT INTO metric_keys (run_id, name) VALUES (?, ?)", [
+      runId,
+      name,
+    ]).lastInsertRowid;
+    newKeys.set(name, id);
+    return id;
+  }
+
+  private writeHistory(runId: number, history: readonly HistoryLine[], newKeys: Map<string, number>): number {
+    let end = 0;
+    const tiers = new Map<string, TierAggregate>();
+    for (const line of history) {
+      end = Math.max(end, line.lineNo + 1);
+      const inserted = this.db.run(
+        "INSERT INTO run_history (run_id, line_no, step, line) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [runId, line.lineNo, line.step, line.text],
+      ).changes;
+      if (inserted === 0) continue; // a resend of a line already stored
+      for (const [name, raw] of line.metrics) {
+        const keyId = this.metricKeyId(runId, name, newKeys);
+        const value = Number.isNaN(raw) ? null : raw;
+        this.db.run(
+          "INSERT INTO metric_points (key_id, step, value) VALUES (?, ?, ?) ON CONFLICT (key_id, step) DO UPDATE SET value = excluded.value",
+          [keyId, line.step, value],
+        );
+        for (const level of TIER_LEVELS) {
+          const bucket = Math.floor(line.step / TIER_BASE ** level);
+          const id = `${keyId}:${level}:${bucket}`;
+          const agg = tiers.get(id);
+          if (!agg) {
+            tiers.set(id, {
+              keyId,
+              level,
+              bucket,
+              min: value,
+              max: value,
+              lastStep: line.step,
+              lastValue: value,
+            });
+            continue;
+          }
+          if (value !== null) {
+            agg.min = agg.min === null ? value : Math.min(agg.min, value);
+            agg.max = agg.max === null ? value : Math.max(agg.max, value);
+          }
+          if (line.step >= agg.lastStep) {
+            agg.lastStep = line.step;
+            agg.lastValue = value;
+          }
+        }
+      }
+    }
+    for (const agg of tiers.values()) {
+      this.db.run(
+        `INSERT INTO metric_tiers (key_id, level, bucket, min_value, max_value, last_step, last_value)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (key_id, level, bucket) DO UPDATE SET
+           min_value = CASE WHEN min_value IS NULL THEN excluded.min_value
+                            WHEN excluded.min_value IS NULL THEN min_value
+                            ELSE min(min_value, excluded.min_value) END,
+           max_value = CASE WHEN max_value IS NULL THEN excluded.max_value
+                            WHEN excluded.max_value IS NULL THEN max_value
+                            ELSE max(max_value, excluded.max_value) END,
+           last_value = CASE WHEN excluded.last_step >= last_step THEN excluded.last_value ELSE last_value END,
+           last_step = max(last_step, excluded.last_step)`,
+        [agg.keyId, agg.level, agg.bucket, agg.min, agg.max, agg.lastStep, agg.lastValue],
+      );
+    }
+    return end;
+  }
+
+  async lastLine(runId: number, file: "history" | "events"): Promise<string | undefined> {
+    const table = file === "history" ? "run_history" : "run_events";
+    return this.db.get<{ line: string }>(
+      `SELECT line FROM ${table} WHERE run_id = ? ORDER BY line_no DESC LIMIT 1`,
+      [runId],
+    )?.line;
+  }
+
+  async historyLines(
+    runId: number,
+    fromLine: number,
+    limit: number,
+  ): Promise<{ lineNo: number; line: string }[]> {
+    return this.db.all(
+      "SELECT line_no AS lineNo, line FROM run_history WHERE run_id = ? AND line_no >= ? ORDER BY line_no LIMIT ?",
+      [runId, fromLine, limit],
+    );
+  }
+
+  async logLines(
+    runId: number,
+    fromLine: number,
+    limit: number,
+  ): Promise<{ lineNo: number; line: string }[]> {
+    return this.db.all(
+      "SELECT line_no AS lineNo, line FROM run_logs WHERE run_id = ? AND line_no >= ? ORDER BY line_no LIMIT ?",
+      [runId, fromLine, limit],
+    );
+  }
+
+  async metricKeyIdByName(runId: number, name: string): Promise<number | undefined> {
+    return this.db.get<{ id: number }>("SELECT id FROM metric_keys WHERE run_id = ? AND name = ?", [
+      runId,
+      name,
+    ])?.id;
+  }
+
+  async metricPoints(keyId: number, minStep: number, maxStep: number, limit: number) {
+    return this.db.all<{ step: number; value: number | null }>(
+      "SELECT step, value FROM metric_points WHERE key_id = ? AND step BETWEEN ? AND ? ORDER BY step LIMIT ?",
+      [keyId, minStep, maxStep, limit],
+    );
+  }
+
+  async countMetricPoints(keyId: number, minStep: number, maxStep: number): Promise<number> {
+    return (
+      this.db.get<{ n: number }>(
+        "SELECT count(*) AS n FROM metric_points WHERE key_id = ? AND step BETWEEN ? AND ?",
+        [keyId, minStep, maxStep],
+      )?.n ?? 0
+    );
+  }
+
+  async metricTiers(keyId: number, level: number, minBucket: number, maxBucket: number) {
+    return this.db.all<{
+      bucket: number;
+      min: number | null;
+      max: number | null;
+      lastStep: number;
+      last: number | null;
+    }>(
+      `SELECT bucket, min_value AS min, max_value AS max, last_step AS lastStep, last_value AS last
+       FROM metric_tiers WHERE key_id = ? AND level = ? AND bucket BETWEEN ? AND ? ORDER BY bucket`,
+      [keyId, level, minBucket, maxBucket],
+    );
+  }
+
+  /** Marks running runs whose client went silent before `cutoff` as crashed; returns how many. */
+  async markSilentRunsCrashed(cutoff: number, now: number): Promise<number> {
+    return this.db.run(
+      "UPDATE runs SET state = 'crashed', updated_at = ? WHERE state IN ('running', 'preempting') AND heartbeat_at < ?",
+      [now, cutoff],
+    ).changes;
+  }
+
+  async upsertRunFile(file: Omit<RunFileRecord, "createdAt" | "updatedAt">, now: number): Promise<void> {
+    this.db.run(
+      `INSERT INTO run_files (run_id, name, size, md5, storage_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, name) DO UPDATE SET size = excluded.size, md5 = excluded.md5,
+         storage_key = excluded.storage_key, updated_at = excluded.updated_at`,
+      [file.runId, file.name, file.size, file.md5, file.storageKey, now, now],
+    );
+  }
+
+  async listRunFiles(runId: number): Promise<RunFileRecord[]> {
+    return this.db.all<RunFileRecord>(
+      `SELECT run_id AS runId, name, size, md5, storage_key AS storageKey, created_at AS createdAt, updated_at AS updatedAt
+       FROM run_files WHERE run_id = ? ORDER BY name`,
+      [runId],
+    );
+  }
+
+  async findRunFile(runId: number, name: string): Promise<RunFileRecord | undefined> {
+    return this.db.get<RunFileRecord>(
+      `SELECT run_id AS runId, name, size, md5, storage_key AS storageKey, created_at AS createdAt, updated_at AS updatedAt
+       FROM run_files WHERE run_id = ? AND name = ?`,
+      [runId, name],
+    );
+  }
+}

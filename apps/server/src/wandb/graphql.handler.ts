@@ -1,0 +1,186 @@
+import { readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AppError, isAppError } from "@ballast/core";
+import {
+  buildSchema,
+  type DocumentNode,
+  execute,
+  type FieldNode,
+  type GraphQLError,
+  GraphQLError as GraphQLErrorClass,
+  Kind,
+  parse,
+  specifiedRules,
+  type ValidationContext,
+  type ValidationRule,
+  validate,
+} from "graphql";
+import type { Services } from "../domain/services.ts";
+import { requireUser } from "../http/auth.ts";
+import { readJsonBody } from "../http/body.ts";
+import { sendJson, toAppError } from "../http/respond.ts";
+import type { GraphqlContext } from "./presenters.ts";
+import { mutationResolvers, queryResolvers } from "./resolvers.ts";
+
+export const schema = buildSchema(readFileSync(new URL("./schema.graphql", import.meta.url), "utf8"));
+const rootValue = { ...queryResolvers, ...mutationResolvers };
+
+/** Refuses documents nested deeper than `max` selection levels (fragments followed). */
+export function depthLimit(max: number): ValidationRule {
+  return (context: ValidationContext) => {
+    const fragments = new Map(
+      context
+        .getDocument()
+        .definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])),
+    );
+    const depthOf = (
+      selections: readonly FieldNode["selectionSet"][],
+      depth: number,
+      seen: Set<string>,
+    ): number => {
+      let deepest = depth;
+      for (const set of selections) {
+        if (!set) continue;
+        for (const selection of set.selections) {
+          if (selection.kind === Kind.FIELD) {
+            deepest = Math.max(
+              deepest,
+              selection.selectionSet ? depthOf([selection.selectionSet], depth + 1, seen) : depth,
+            );
+          } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+            deepest = Math.max(deepest, depthOf([selection.selectionSet], depth, seen));
+          } else {
+            const name = selection.name.value;
+            const fragment = fragments.get(name);
+            if (fragment && !seen.has(name)) {
+              deepest = Math.max(deepest, depthOf([fragment.selectionSet], depth, new Set([...seen, name])));
+            }
+          }
+          if (deepest > max) return deepest;
+        }
+      }
+      return deepest;
+    };
+    return {
+      OperationDefinition(node) {
+        if (depthOf([node.selectionSet], 1, new Set()) > max) {
+          context.reportError(
+            new GraphQLErrorClass(`The query is nested more than ${max} levels deep.`, { nodes: [node] }),
+          );
+        }
+      },
+    };
+  };
+}
+
+/** Refuses documents with more than `max` aliased fields (alias batching is a cheap amplification). */
+export function aliasLimit(max: number): ValidationRule {
+  return (context: ValidationContext) => {
+    let count = 0;
+    return {
+      Field(node) {
+        if (node.alias && ++count === max + 1) {
+          context.reportError(
+            new GraphQLErrorClass(`The query uses more than ${max} aliases.`, { nodes: [node] }),
+          );
+        }
+      },
+    };
+  };
+}
+
+interface GraphqlRequest {
+  query: string;
+  variables: Record<string, unknown> | undefined;
+  operationName: string | undefined;
+}
+
+function parseRequest(body: unknown): GraphqlRequest {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new AppError(
+      "BAD_REQUEST",
+      'The body must be a JSON object {"query", "variables", "operationName"}.',
+    );
+  }
+  const { query, variables, operationName } = body as Record<string, unknown>;
+  if (typeof query !== "string" || query.length === 0)
+    throw new AppError("BAD_REQUEST", "`query` must be a non-empty string.");
+  if (
+    variables !== undefined &&
+    variables !== null &&
+    (typeof variables !== "object" || Array.isArray(variables))
+  ) {
+    throw new AppError("BAD_REQUEST", "`variables` must be an object.");
+  }
+  if (operationName !== undefined && operationName !== null && typeof operationName !== "string") {
+    throw new AppError("BAD_REQUEST", "`operationName` must be a string.");
+  }
+  return {
+    query,
+    variables: (variables ?? undefined) as Record<string, unknown> | undefined,
+    // wandb-core forwards Python's documents with operationName "" (not absent): treat it as absent.
+    operationName: operationName || undefined,
+  };
+}
+
+function graphqlErrorBody(errors: readonly GraphQLError[]) {
+  return {
+    errors: errors.map((error) => ({
+      message: error.message,
+      ...(error.path ? { path: error.path } : {}),
+      ...(isAppError(error.originalError) ? { extensions: { code: error.originalError.code } } : {}),
+    })),
+  };
+}
+
+/** POST /graphql: the W&B GraphQL API. */
+export function graphqlHandler(services: Services) {
+  const { limits } = services.config;
+  const rules = [...specifiedRules, depthLimit(limits.graphqlMaxDepth), aliasLimit(limits.graphqlMaxAliases)];
+  return async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
+    const user = await requireUser(req, services);
+    const request = parseRequest(await readJsonBody(req, limits.graphqlBodyBytes));
+    let document: DocumentNode;
+    try {
+      document = parse(request.query, { maxTokens: 200_000 });
+    } catch (error) {
+      sendJson(res, 400, graphqlErrorBody([error as GraphQLError]));
+      return;
+    }
+    const validationErrors = validate(schema, document, rules);
+    if (validationErrors.length > 0) {
+      sendJson(res, 400, graphqlErrorBody(validationErrors));
+      return;
+    }
+    const context: GraphqlContext = { services, user };
+    const result = await execute({
+      schema,
+      document,
+      rootValue,
+      contextValue: context,
+      variableValues: request.variables,
+      operationName: request.operationName,
+    });
+    const errors = result.errors ?? [];
+    // A transient or unexpected failure must not look final to the client: answer 5xx/429 so it retries.
+    // Errors without an originalError are request errors (e.g. variables of the wrong type).
+    const fatal = errors.find(
+      (e) => e.originalError !== undefined && (!isAppError(e.originalError) || e.originalError.transient),
+    );
+    if (fatal) {
+      const appError = toAppError(fatal.originalError ?? fatal, requestId);
+      const status = appError.transient ? appError.status : 500;
+      sendJson(res, status, { errors: [{ message: appError.message, extensions: { code: appError.code } }] });
+      return;
+    }
+    if (result.data === undefined) {
+      sendJson(res, 400, graphqlErrorBody(errors));
+      return;
+    }
+    sendJson(
+      res,
+      200,
+      errors.length > 0 ? { data: result.data ?? null, ...graphqlErrorBody(errors) } : { data: result.data },
+    );
+  };
+}

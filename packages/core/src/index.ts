@@ -1,0 +1,4 @@
+export { API_KEY_BODY_LENGTH, API_KEY_PREFIX, apiKeyDisplayPrefix, isWellFormedApiKey } from "./api-key.ts";
+export { AppError, ERROR_CODES, type ErrorCode, isAppError } from "./errors.ts";
+export { type JsonValue, parseLenientJson, stringifyLenientJson } from "./lenient-json.ts";
+export { RUN_STATES, type RunState } from "./run-state.ts";

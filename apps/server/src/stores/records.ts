@@ -1,5 +1,12 @@
 /** The records the stores hand to the domain. Times are Unix milliseconds. */
 
+/**
+ * Downsample tiers of the per-metric layout: level L aggregates (min, max, last) over buckets of
+ * 16^L steps, for L = 1..5, so a chart of any step range reads a bounded number of rows.
+ */
+export const TIER_LEVELS = [1, 2, 3, 4, 5] as const;
+export const TIER_BASE = 16;
+
 export interface UserRecord {
   readonly id: number;
   readonly username: string;

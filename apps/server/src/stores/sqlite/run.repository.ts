@@ -1,4 +1,12 @@
-import type { FileStreamWrite, HistoryLine, RunFields, RunFileRecord, RunRecord } from "../records.ts";
+import {
+  type FileStreamWrite,
+  type HistoryLine,
+  type RunFields,
+  type RunFileRecord,
+  type RunRecord,
+  TIER_BASE,
+  TIER_LEVELS,
+} from "../records.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 const RUN_COLUMNS = `id, project_id AS projectId, name, user_id AS userId, display_name AS displayName,
@@ -30,10 +38,6 @@ const FIELD_COLUMNS: Record<keyof RunFields, string> = {
   summary: "summary",
   state: "state",
 };
-
-/** Downsample tiers: level L aggregates buckets of 16^L steps. */
-export const TIER_LEVELS = [1, 2, 3, 4, 5] as const;
-export const TIER_BASE = 16;
 
 const TERMINAL_STATES = new Set(["finished", "failed", "crashed", "killed", "preempted"]);
 

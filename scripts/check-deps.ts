@@ -1,0 +1,103 @@
+/**
+ * Enforces the dependency direction of DESIGN.md ("Layout"): core imports nothing of ours and no
+ * node:*; the server imports core; the CLI imports the server's root export and core; inside the
+ * server, domain/ never imports wandb/, api/ or http/, and stores/ are leaves. Fails on the first
+ * commit that breaks it. Usage: node scripts/check-deps.ts
+ */
+import { globSync, readFileSync } from "node:fs";
+import { dirname, join, normalize, relative } from "node:path";
+
+export interface Violation {
+  readonly file: string;
+  readonly specifier: string;
+  readonly rule: string;
+}
+
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s*["']([^"']+)["']|(?:^|\n)\s*import\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+
+export function importsOf(source: string): string[] {
+  const found: string[] = [];
+  for (const match of source.matchAll(IMPORT)) {
+    const specifier = match[1] ?? match[2] ?? match[3];
+    if (specifier) found.push(specifier);
+  }
+  return found;
+}
+
+interface PackageRule {
+  readonly root: string;
+  /** Bare specifiers (packages) this package may import; `node:` builtins are governed by `node`. */
+  readonly packages: readonly string[];
+  readonly node: boolean;
+}
+
+const PACKAGES: readonly PackageRule[] = [
+  { root: "packages/core/src", packages: [], node: false },
+  { root: "apps/server/src", packages: ["@ballast/core", "graphql"], node: true },
+  { root: "apps/cli/src", packages: ["@ballast/core", "@ballast/server"], node: true },
+];
+
+/** Server-internal layers: files under `from` must not import files under any of `banned`. */
+const LAYERS: readonly { from: string; banned: readonly string[]; rule: string }[] = [
+  {
+    from: "apps/server/src/domain/",
+    banned: ["apps/server/src/wandb/", "apps/server/src/api/", "apps/server/src/http/"],
+    rule: "domain/ never imports wandb/, api/ or http/",
+  },
+  {
+    from: "apps/server/src/stores/",
+    banned: [
+      "apps/server/src/domain/",
+      "apps/server/src/wandb/",
+      "apps/server/src/api/",
+      "apps/server/src/http/",
+    ],
+    rule: "stores/ are leaves",
+  },
+];
+
+export function checkFile(file: string, source: string): Violation[] {
+  const pkg = PACKAGES.find((p) => file.startsWith(`${p.root}/`));
+  if (!pkg) return [];
+  const violations: Violation[] = [];
+  for (const specifier of importsOf(source)) {
+    if (specifier.startsWith(".")) {
+      const target = normalize(join(dirname(file), specifier));
+      if (!target.startsWith(`${pkg.root}/`)) {
+        violations.push({ file, specifier, rule: `relative imports stay inside ${pkg.root}` });
+        continue;
+      }
+      for (const layer of LAYERS) {
+        if (file.startsWith(layer.from) && layer.banned.some((b) => target.startsWith(b))) {
+          violations.push({ file, specifier, rule: layer.rule });
+        }
+      }
+    } else if (specifier.startsWith("node:")) {
+      if (!pkg.node) violations.push({ file, specifier, rule: `${pkg.root} may not use node: builtins` });
+    } else if (!pkg.packages.includes(specifier)) {
+      violations.push({
+        file,
+        specifier,
+        rule: `${pkg.root} may import only ${pkg.packages.join(", ") || "its own files"}`,
+      });
+    }
+  }
+  return violations;
+}
+
+function main(): void {
+  const root = join(dirname(new URL(import.meta.url).pathname), "..");
+  const files = PACKAGES.flatMap((p) => globSync(`${p.root}/**/*.{ts,tsx}`, { cwd: root })).filter(
+    (f) => !f.endsWith(".test.ts"),
+  );
+  const violations = files.flatMap((file) => checkFile(file, readFileSync(join(root, file), "utf8")));
+  for (const v of violations) console.error(`${relative(".", v.file)}: imports "${v.specifier}" — ${v.rule}`);
+  if (violations.length > 0) {
+    console.error(`\n${violations.length} dependency-direction violation(s).`);
+    process.exit(1);
+  }
+  console.log(`dependency direction: ${files.length} files checked, no violations`);
+}
+
+if (import.meta.main) main();

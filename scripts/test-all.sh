@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The full test command (README "Run the tests"); .ci/run calls it on a fresh machine.
+# Installs what it needs itself: Node.js 24 and the npm dependencies (npm ci), the Python `wandb`
+# client in a virtualenv (scripts/setup-python.sh). Then: types, lint, dependency direction, and
+# every test suite, ending with the line `N passed, N failed`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "npm ci (Node.js 24 and dependencies from the npm registry)"
+npm ci --no-audit --no-fund --loglevel=error
+node24="$PWD/node_modules/.bin/node"
+"$node24" -e 'if (+process.versions.node.split(".")[0] < 24) { console.error("Node 24 missing after npm ci"); process.exit(1) }'
+
+step "Python wandb client (virtualenv)"
+bash scripts/setup-python.sh
+.cache/venv/bin/python -c 'import wandb; print("wandb", wandb.__version__)'
+
+step "typecheck"
+node_modules/.bin/tsc -p tsconfig.json --noEmit
+
+step "lint and format (zero warnings)"
+node_modules/.bin/biome check --error-on-warnings .
+
+step "dependency direction"
+"$node24" scripts/check-deps.ts
+
+step "tests"
+"$node24" scripts/run-tests.ts all

@@ -25,6 +25,9 @@ import { mutationResolvers, queryResolvers } from "./resolvers.ts";
 export const schema = buildSchema(readFileSync(new URL("./schema.graphql", import.meta.url), "utf8"));
 const rootValue = { ...queryResolvers, ...mutationResolvers };
 
+/** Errors raised by the depth and alias limits carry this marker so they get their own code. */
+const LIMIT_ERROR = { code: "QUERY_TOO_COMPLEX" } as const;
+
 /** Refuses documents nested deeper than `max` selection levels (fragments followed). */
 export function depthLimit(max: number): ValidationRule {
   return (context: ValidationContext) => {
@@ -65,7 +68,10 @@ export function depthLimit(max: number): ValidationRule {
       OperationDefinition(node) {
         if (depthOf([node.selectionSet], 1, new Set()) > max) {
           context.reportError(
-            new GraphQLErrorClass(`The query is nested more than ${max} levels deep.`, { nodes: [node] }),
+            new GraphQLErrorClass(`The query is nested more than ${max} levels deep.`, {
+              nodes: [node],
+              extensions: LIMIT_ERROR,
+            }),
           );
         }
       },
@@ -81,7 +87,10 @@ export function aliasLimit(max: number): ValidationRule {
       Field(node) {
         if (node.alias && ++count === max + 1) {
           context.reportError(
-            new GraphQLErrorClass(`The query uses more than ${max} aliases.`, { nodes: [node] }),
+            new GraphQLErrorClass(`The query uses more than ${max} aliases.`, {
+              nodes: [node],
+              extensions: LIMIT_ERROR,
+            }),
           );
         }
       },
@@ -123,12 +132,18 @@ function parseRequest(body: unknown): GraphqlRequest {
   };
 }
 
-function graphqlErrorBody(errors: readonly GraphQLError[]) {
+function graphqlErrorBody(errors: readonly GraphQLError[], fallbackCode = "GRAPHQL_VALIDATION") {
   return {
     errors: errors.map((error) => ({
       message: error.message,
       ...(error.path ? { path: error.path } : {}),
-      ...(isAppError(error.originalError) ? { extensions: { code: error.originalError.code } } : {}),
+      extensions: {
+        code: isAppError(error.originalError)
+          ? error.originalError.code
+          : error.extensions.code === LIMIT_ERROR.code
+            ? LIMIT_ERROR.code
+            : fallbackCode,
+      },
     })),
   };
 }

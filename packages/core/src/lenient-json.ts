@@ -27,6 +27,9 @@ function exactReviver(_key: string, value: unknown, context?: { source?: string 
   return value;
 }
 
+/** Deeper documents are refused: nothing the W&B client logs nests this far. */
+const MAX_DEPTH = 512;
+
 export function parseLenientJson(text: string, options: LenientJsonOptions = {}): JsonValue {
   try {
     // Fast path: standard JSON. The reviver sees the literal source text (ES2025 JSON.parse source
@@ -35,6 +38,7 @@ export function parseLenientJson(text: string, options: LenientJsonOptions = {})
       ? (JSON.parse(text, exactReviver as (key: string, value: unknown) => unknown) as JsonValue)
       : (JSON.parse(text) as JsonValue);
   } catch (error) {
+    if (error instanceof RangeError) throw new SyntaxError("Invalid JSON: nesting too deep");
     if (!/NaN|Infinity/.test(text)) throw error;
   }
   return new LenientParser(text, options.exactIntegers ?? false).parseDocument();
@@ -71,7 +75,7 @@ class LenientParser {
   }
 
   private parseValue(depth: number): JsonValue {
-    if (depth > 512) this.fail("nesting too deep");
+    if (depth > MAX_DEPTH) this.fail("nesting too deep");
     this.skipWhitespace();
     const c = this.text[this.pos];
     switch (c) {
@@ -178,6 +182,11 @@ class LenientParser {
 }
 
 export function stringifyLenientJson(value: JsonValue): string {
+  return stringifyAt(value, 0);
+}
+
+function stringifyAt(value: JsonValue, depth: number): string {
+  if (depth > MAX_DEPTH) throw new TypeError("JSON value nested too deep to write");
   switch (typeof value) {
     case "number":
       if (Number.isNaN(value)) return "NaN";
@@ -191,10 +200,10 @@ export function stringifyLenientJson(value: JsonValue): string {
       return JSON.stringify(value);
     case "object": {
       if (value === null) return "null";
-      if (Array.isArray(value)) return `[${value.map(stringifyLenientJson).join(",")}]`;
+      if (Array.isArray(value)) return `[${value.map((item) => stringifyAt(item, depth + 1)).join(",")}]`;
       const parts: string[] = [];
       for (const [key, item] of Object.entries(value))
-        parts.push(`${JSON.stringify(key)}:${stringifyLenientJson(item)}`);
+        parts.push(`${JSON.stringify(key)}:${stringifyAt(item, depth + 1)}`);
       return `{${parts.join(",")}}`;
     }
     default:

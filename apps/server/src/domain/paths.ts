@@ -1,6 +1,14 @@
 import { AppError } from "@ballast/core";
 
 const MAX_PATH_LENGTH = 1024;
+const MAX_ENCODING_LAYERS = 3;
+
+/** Decodes every valid `%XX` (as one byte) and leaves other `%` alone, so one stray `%` hides nothing. */
+function percentDecode(text: string): string {
+  return text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  );
+}
 
 /**
  * Checks a client-chosen relative file path (run file, artifact entry) and returns it unchanged.
@@ -15,20 +23,21 @@ export function checkRelativePath(path: unknown, what = "file path"): string {
     );
   }
   let candidate = path;
-  for (let layer = 0; layer < 4; layer++) {
+  for (let layer = 0; ; layer++) {
     if (!isPlainRelativePath(candidate)) {
       throw new AppError(
         "INVALID_PATH",
         `The ${what} ${JSON.stringify(path)} is not allowed: use a relative path without "..", "\\", NUL or a leading "/".`,
       );
     }
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(candidate);
-    } catch {
-      break; // a lone "%" is an ordinary character
-    }
+    const decoded = percentDecode(candidate);
     if (decoded === candidate) break;
+    if (layer === MAX_ENCODING_LAYERS) {
+      throw new AppError(
+        "INVALID_PATH",
+        `The ${what} ${JSON.stringify(path)} has too many layers of percent-encoding.`,
+      );
+    }
     candidate = decoded;
   }
   return path;

@@ -130,12 +130,14 @@ function tail(line: string | undefined): string[] {
  * a run as existing only when this holds `t` (telemetry), which every real client upsert carries.
  */
 function wandbConfig(configText: string, keys: readonly string[] | null): string {
-  let config: JsonValue;
   try {
-    config = parseLenientJson(configText, { exactIntegers: true });
+    return pickWandbConfig(parseLenientJson(configText, { exactIntegers: true }), keys);
   } catch {
-    return "{}";
+    return "{}"; // a config the client could not have sent (not JSON, absurdly deep)
   }
+}
+
+function pickWandbConfig(config: JsonValue, keys: readonly string[] | null): string {
   const wrapped =
     config !== null && typeof config === "object" && !Array.isArray(config) ? config._wandb : undefined;
   const value =

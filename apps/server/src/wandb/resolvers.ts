@@ -83,7 +83,11 @@ export const queryResolvers = {
 async function projectByName(args: Args, ctx: GraphqlContext) {
   const name = str(args.name);
   if (!name) return null;
-  const entity = await ctx.services.access.entity(ctx.user, str(args.entityName) ?? null, "read");
+  const entityName = str(args.entityName) || ctx.user.defaultEntityName;
+  // An unknown entity reads as "no such project", as for a missing project (wandb verify asks for one).
+  const entity = await ctx.services.stores.identity.findEntityByName(entityName);
+  if (!entity) return null;
+  await ctx.services.access.assert(ctx.user, entity, "read");
   const project = await ctx.services.stores.identity.findProject(entity.id, name);
   return project ? presentProject(project, ctx) : null;
 }

@@ -1,10 +1,13 @@
 """Logs a run offline (history, a saved file, an artifact), then uploads it with `wandb sync`.
 
 Usage: offline_then_sync.py --project P [--steps 300]
-Prints one JSON line like log_run.py's, plus the `wandb sync` output.
+Prints one JSON line like log_run.py's, plus the `wandb sync` output and the ERROR records of
+its log (wandb/logs/debug-sync.*.log).
 """
 
 import argparse
+import glob
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +16,22 @@ import tempfile
 import wandb
 
 import ballast_e2e as e2e
+
+
+def sync_log_errors(log_dir):
+    """ERROR records of wandb-core's sync log. `wandb sync` exits 0 even when it could not upload
+    part of a run (e.g. an artifact the server rejected); the reason is only in this log."""
+    errors = []
+    for path in sorted(glob.glob(os.path.join(log_dir, "debug-sync.*.log"))):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if record.get("level") == "ERROR":
+                    errors.append(record.get("msg", line).strip())
+    return errors
 
 
 def main():
@@ -54,6 +73,7 @@ def main():
         sys.stderr.write(sync.stdout + sync.stderr)
         sys.exit(f"wandb sync exited with {sync.returncode}")
     summary["sync_output"] = (sync.stdout + sync.stderr)[-4000:]
+    summary["sync_errors"] = sync_log_errors(os.path.join(os.path.dirname(run_dir), "logs"))
     e2e.emit(summary)
 
 

@@ -68,6 +68,15 @@ export async function wandbEnv(client: WandbClientEnv): Promise<NodeJS.ProcessEn
   };
 }
 
+/** Scripts still running, so a suite can end them if a test times out (see `killScripts`). */
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+/** SIGKILLs every script this process started that is still running. */
+export function killScripts(): void {
+  for (const child of running) child.kill("SIGKILL");
+  running.clear();
+}
+
 export interface ScriptResult<T> {
   /** The JSON object on the script's last stdout line. */
   result: T;
@@ -98,6 +107,8 @@ export async function startScript<T>(
     stdio: ["pipe", "pipe", "pipe"],
   });
   child.stdin.end();
+  running.add(child);
+  child.once("close", () => running.delete(child));
   let stdout = "";
   let stderr = "";
   let pending = "";

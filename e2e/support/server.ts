@@ -236,3 +236,10 @@ function keepTail(text: string): string {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Rejects after `ms` for racing; the timer is unref'd so it never keeps the test process alive. */
+export function rejectAfter(ms: number, message: string): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    setTimeout(() => reject(new Error(message)), ms).unref();
+  });
+}

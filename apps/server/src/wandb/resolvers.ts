@@ -178,7 +178,7 @@ export const mutationResolvers = {
     const historyStep = typeof input.historyStep === "number" ? input.historyStep : null;
     const ttl = typeof input.ttlDurationSeconds === "number" ? input.ttlDurationSeconds : null;
     const { artifact, latest } = await ctx.services.artifacts.create(ctx.user, {
-      entityName: requiredString(input, "entityName"),
+      entityName: optionalString(input, "entityName") ?? "",
       projectName: requiredString(input, "projectName"),
       runName: optionalString(input, "runName"),
       typeName: requiredString(input, "artifactTypeName"),
@@ -291,7 +291,7 @@ export const mutationResolvers = {
   useArtifact: async (args: Args, ctx: GraphqlContext) => {
     const input = (args.input ?? {}) as Input;
     const artifact = await ctx.services.artifacts.use(ctx.user, {
-      entityName: requiredString(input, "entityName"),
+      entityName: optionalString(input, "entityName") ?? "",
       projectName: requiredString(input, "projectName"),
       runName: requiredString(input, "runName"),
       artifactId: parseGlobalId("Artifact", input.artifactID),

@@ -28,6 +28,7 @@ const MANIFEST_NAMES = new Set([
 const MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
 
 export interface CreateArtifactInput {
+  /** Empty means the user's own entity: `wandb sync` of an offline run sends "" (it never learned one). */
   readonly entityName: string;
   readonly projectName: string;
   readonly runName: string | null;

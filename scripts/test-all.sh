@@ -21,7 +21,7 @@ step "typecheck"
 node_modules/.bin/tsc -p tsconfig.json --noEmit
 
 step "lint and format (zero warnings)"
-node_modules/.bin/biome check --error-on-warnings .
+bash scripts/biome.sh check --error-on-warnings .
 
 step "dependency direction"
 "$node24" scripts/check-deps.ts

@@ -27,12 +27,17 @@ export function createApp(services: Services, signer: UrlSigner) {
     sendJson(res, 404, { error: "telemetry is not collected here" });
   router.on("POST", "/sdk/otel/v1/metrics", noTelemetry).on("POST", "/sdk/otel/v1/logs", noTelemetry);
 
+  let inFlight = 0;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomBytes(6).toString("hex");
     requestIds.set(res, requestId);
     res.setHeader("x-request-id", requestId);
     res.setHeader("x-content-type-options", "nosniff");
+    inFlight++;
     try {
+      if (inFlight > services.config.maxConcurrentRequests) {
+        throw new AppError("OVERLOADED", "The server is busy; retry shortly.");
+      }
       const url = new URL(req.url ?? "/", "http://localhost");
       const found = router.match(req.method ?? "GET", url.pathname);
       if (found === undefined) throw new AppError("NOT_FOUND", `No route for ${req.method} ${url.pathname}.`);
@@ -43,6 +48,8 @@ export function createApp(services: Services, signer: UrlSigner) {
       sendError(res, error, requestId);
       // Leave no unread request body behind a response (a refused upload, say).
       if (!req.complete) req.resume();
+    } finally {
+      inFlight--;
     }
   };
 }

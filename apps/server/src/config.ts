@@ -25,6 +25,8 @@ export interface ServerConfig {
   }>;
   /** A run with no file_stream request for this long (and not complete) is marked crashed. */
   readonly runHeartbeatTimeoutSeconds: number;
+  /** Requests handled at once; more are answered 429 with Retry-After (the client backs off and retries). */
+  readonly maxConcurrentRequests: number;
 }
 
 export interface ConfigInput {
@@ -86,6 +88,14 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     );
   }
 
+  const concurrencyText = env.BALLAST_MAX_CONCURRENT_REQUESTS ?? "512";
+  const maxConcurrentRequests = Number(concurrencyText);
+  if (!Number.isSafeInteger(maxConcurrentRequests) || maxConcurrentRequests < 1) {
+    problems.push(
+      `BALLAST_MAX_CONCURRENT_REQUESTS must be a positive integer (got "${concurrencyText}"); e.g. 512`,
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -105,5 +115,6 @@ export function loadConfig(input: ConfigInput): ServerConfig {
       downloadUrlTtlSeconds: 3600,
     }),
     runHeartbeatTimeoutSeconds,
+    maxConcurrentRequests,
   });
 }

@@ -10,6 +10,8 @@ import { REPO_ROOT } from "./server.ts";
 
 export const VENV_PYTHON = join(REPO_ROOT, ".cache", "venv", "bin", "python");
 export const PYTHON_DIR = join(REPO_ROOT, "e2e", "python");
+/** The venv's `wandb` command-line entry point (`wandb login`, `wandb sync`, ...). */
+export const VENV_WANDB = join(REPO_ROOT, ".cache", "venv", "bin", "wandb");
 
 /** Builds or checks the virtualenv (fast when it is up to date). */
 export function setupPython(): Promise<void> {
@@ -33,6 +35,12 @@ export interface WandbClientEnv {
   /** A fresh directory: the client's HOME, WANDB_DIR, caches and working directory live under it. */
   dir: string;
   extra?: Record<string, string>;
+  /**
+   * Leave WANDB_BASE_URL and WANDB_API_KEY unset (`baseUrl` and `apiKey` are then ignored), so the
+   * client has only what `wandb login` stored under this `dir`: the ~/.netrc entry and the
+   * `base_url` in the settings file of WANDB_CONFIG_DIR.
+   */
+  storedLogin?: boolean;
 }
 
 /** The client's environment. The parent's WANDB_* variables are dropped so nothing leaks in. */
@@ -53,11 +61,12 @@ export async function wandbEnv(client: WandbClientEnv): Promise<NodeJS.ProcessEn
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith("WANDB_") && !name.startsWith("XDG_")) env[name] = value;
   }
+  const auth: NodeJS.ProcessEnv =
+    client.storedLogin === true ? {} : { WANDB_BASE_URL: client.baseUrl, WANDB_API_KEY: client.apiKey };
   return {
     ...env,
     ...dirs,
-    WANDB_BASE_URL: client.baseUrl,
-    WANDB_API_KEY: client.apiKey,
+    ...auth,
     WANDB_SILENT: "true",
     WANDB_INIT_TIMEOUT: "120",
     // A proxy configured on the machine must not intercept the loopback server.
@@ -171,4 +180,46 @@ export async function runScript<T>(
   timeoutMs = 300_000,
 ): Promise<ScriptResult<T>> {
   return (await startScript<T>(script, args, client, timeoutMs)).done;
+}
+
+export interface CommandResult {
+  /** The exit code; null when the command was killed by a signal. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the venv's `wandb <args>` with the client environment of `client` and resolves with the
+ * exit status and both outputs whatever the status (a failing command is often what a test wants).
+ */
+export async function runWandbCli(
+  args: string[],
+  client: WandbClientEnv,
+  timeoutMs = 120_000,
+): Promise<CommandResult> {
+  const env = await wandbEnv(client);
+  return new Promise((resolve, reject) => {
+    const child = spawn(VENV_WANDB, args, { cwd: env.WANDB_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`wandb ${args[0] ?? ""} could not start (${error.message}); run scripts/setup-python.sh`));
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
 }

@@ -81,13 +81,12 @@ export class RunService {
       );
     }
     if (input.fields.config !== undefined) parseJsonObject(input.fields.config, "config");
-    const count = await this.stores.runs.countRuns(project.id);
     const { run, inserted } = await this.stores.runs.upsertRun({
       projectId: project.id,
       name,
       userId: user.id,
       fields: input.fields,
-      defaultDisplayName: () => generateDisplayName(count + 1),
+      defaultDisplayName: (ordinal) => generateDisplayName(ordinal),
       now: Date.now(),
     });
     return { run, project, inserted };
@@ -102,12 +101,13 @@ export class RunService {
     return run && { run, project: projectRecord };
   }
 
+  /** The run, if the user may write to it; an empty entity means the user's own. */
   async forWrite(user: UserRecord, entity: string, project: string, name: string) {
     const entityRecord = await this.access.entity(user, entity, "write");
     const projectRecord = await this.stores.identity.findProject(entityRecord.id, project);
     const run = projectRecord && (await this.stores.runs.findRun(projectRecord.id, name));
     if (!projectRecord || !run)
-      throw new AppError("RUN_NOT_FOUND", `Run ${entity}/${project}/${name} does not exist.`);
+      throw new AppError("RUN_NOT_FOUND", `Run ${entityRecord.name}/${project}/${name} does not exist.`);
     return { run, project: projectRecord };
   }
 
@@ -156,8 +156,7 @@ export class RunService {
     runName: string,
     names: readonly string[],
   ) {
-    const entityRecord = await this.access.entity(user, entity, "write");
-    const { run } = await this.forWrite(user, entityRecord.name, project, runName);
+    const { run } = await this.forWrite(user, entity ?? "", project, runName);
     for (const name of names) checkRelativePath(name, "run file name");
     const files = await Promise.all(
       names.map(async (name) => {

@@ -86,7 +86,8 @@ export class SqliteRunRepository {
     name: string;
     userId: number;
     fields: RunFields;
-    defaultDisplayName: () => string;
+    /** Called only when the run is created, with its ordinal in the project (1 for the first). */
+    defaultDisplayName: (ordinal: number) => string;
     now: number;
   }): Promise<{ run: RunRecord; inserted: boolean }> {
     return this.db.transaction(() => {
@@ -109,8 +110,11 @@ export class SqliteRunRepository {
         this.db.run(`UPDATE runs SET ${assignments} WHERE id = ?`, [...values, input.now, id]);
       } else {
         if (input.fields.displayName === undefined) {
+          const count = this.db.get<{ n: number }>("SELECT count(*) AS n FROM runs WHERE project_id = ?", [
+            input.projectId,
+          ]);
           sets.push("display_name");
-          values.push(input.defaultDisplayName());
+          values.push(input.defaultDisplayName((count?.n ?? 0) + 1));
         }
         const columns = [
           "project_id",

@@ -1,21 +1,16 @@
 import type { ServerConfig } from "../config.ts";
 import type { ObjectStore } from "../stores/objects/object-store.ts";
-import type { SqliteArtifactRepository } from "../stores/sqlite/artifact.repository.ts";
-import type { SqliteIdentityRepository } from "../stores/sqlite/identity.repository.ts";
-import type { SqliteRunRepository } from "../stores/sqlite/run.repository.ts";
+import type { ArtifactRepository, IdentityRepository, RunRepository } from "../stores/repositories.ts";
 import { AccessService } from "./access/access.service.ts";
 import { ArtifactService } from "./artifacts/artifact.service.ts";
 import { IdentityService } from "./identity/identity.service.ts";
 import { RunService } from "./runs/run.service.ts";
 
-/**
- * The store interfaces the domain depends on. Each repository's public methods are its contract;
- * a production implementation (MySQL) provides the same methods.
- */
+/** The stores the domain depends on, each behind its contract (stores/repositories.ts, object-store.ts). */
 export interface Stores {
-  readonly identity: Pick<SqliteIdentityRepository, keyof SqliteIdentityRepository>;
-  readonly runs: Pick<SqliteRunRepository, keyof SqliteRunRepository>;
-  readonly artifacts: Pick<SqliteArtifactRepository, keyof SqliteArtifactRepository>;
+  readonly identity: IdentityRepository;
+  readonly runs: RunRepository;
+  readonly artifacts: ArtifactRepository;
   readonly objects: ObjectStore;
 }
 

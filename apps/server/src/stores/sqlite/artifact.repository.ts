@@ -7,6 +7,7 @@ import type {
   ArtifactRecord,
   MultipartUploadRecord,
 } from "../records.ts";
+import type { ArtifactRepository, NewArtifact } from "../repositories.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 const ARTIFACT_SELECT = `SELECT a.id, a.collection_id AS collectionId, c.name AS collectionName, a.project_id AS projectId,
@@ -26,26 +27,8 @@ const COLLECTION_SELECT = `SELECT c.id, c.project_id AS projectId, c.type_id AS 
 const MANIFEST_SELECT = `SELECT id, artifact_id AS artifactId, name, type, digest, base_artifact_id AS baseArtifactId,
   storage_key AS storageKey, uploaded_at AS uploadedAt FROM artifact_manifests`;
 
-export interface NewArtifact {
-  readonly projectId: number;
-  readonly typeName: string;
-  readonly collectionName: string;
-  readonly digest: string;
-  readonly description: string | null;
-  readonly metadata: string | null;
-  readonly historyStep: number | null;
-  readonly clientId: string | null;
-  readonly sequenceClientId: string | null;
-  readonly runId: number | null;
-  readonly aliases: readonly string[];
-  readonly tags: readonly string[];
-  readonly ttlSeconds: number;
-  readonly deduplicate: boolean;
-  readonly now: number;
-}
-
 /** Artifact types, collections, versions, aliases, manifests and content-addressed objects. */
-export class SqliteArtifactRepository {
+export class SqliteArtifactRepository implements ArtifactRepository {
   private readonly db: SqliteDatabase;
 
   constructor(db: SqliteDatabase) {
@@ -255,10 +238,6 @@ export class SqliteArtifactRepository {
     );
   }
 
-  async manifestByStorageKey(storageKey: string): Promise<ArtifactManifestRecord | undefined> {
-    return this.db.get<ArtifactManifestRecord>(`${MANIFEST_SELECT} WHERE storage_key = ?`, [storageKey]);
-  }
-
   async markManifestUploaded(storageKey: string, now: number): Promise<void> {
     this.db.run("UPDATE artifact_manifests SET uploaded_at = ? WHERE storage_key = ?", [now, storageKey]);
   }
@@ -400,13 +379,6 @@ export class SqliteArtifactRepository {
       `INSERT INTO artifact_usages (run_id, artifact_id, used_as, created_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (run_id, artifact_id) DO UPDATE SET used_as = coalesce(excluded.used_as, used_as)`,
       [runId, artifactId, usedAs, now],
-    );
-  }
-
-  async usages(runId: number): Promise<{ artifactId: number; usedAs: string | null }[]> {
-    return this.db.all(
-      "SELECT artifact_id AS artifactId, used_as AS usedAs FROM artifact_usages WHERE run_id = ?",
-      [runId],
     );
   }
 }

@@ -1,5 +1,6 @@
 import { AppError } from "@ballast/core";
 import type { EntityRecord, MemberRole, ProjectRecord, UserRecord } from "../records.ts";
+import type { IdentityRepository } from "../repositories.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 interface UserRow {
@@ -28,7 +29,7 @@ function toUser(row: UserRow): UserRecord {
 }
 
 /** Users, their entities, API keys and projects. */
-export class SqliteIdentityRepository {
+export class SqliteIdentityRepository implements IdentityRepository {
   private readonly db: SqliteDatabase;
 
   constructor(db: SqliteDatabase) {
@@ -69,11 +70,6 @@ export class SqliteIdentityRepository {
       if (!row) throw new Error("user vanished inside its own transaction");
       return toUser(row);
     });
-  }
-
-  async findUserById(id: number): Promise<UserRecord | undefined> {
-    const row = this.db.get<UserRow>(`${USER_SELECT} WHERE u.id = ?`, [id]);
-    return row && toUser(row);
   }
 
   async findUserByUsername(username: string): Promise<UserRecord | undefined> {

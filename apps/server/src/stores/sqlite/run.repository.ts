@@ -7,6 +7,7 @@ import {
   TIER_BASE,
   TIER_LEVELS,
 } from "../records.ts";
+import type { RunRepository } from "../repositories.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 const RUN_COLUMNS = `id, project_id AS projectId, name, user_id AS userId, display_name AS displayName,
@@ -52,7 +53,7 @@ interface TierAggregate {
 }
 
 /** Runs, their line-indexed file_stream data, the per-metric layout and run files. */
-export class SqliteRunRepository {
+export class SqliteRunRepository implements RunRepository {
   private readonly db: SqliteDatabase;
   /** (run id) → (metric name → key id); filled only after the inserting transaction commits. */
   private readonly metricKeyCache = new Map<number, Map<string, number>>();
@@ -391,22 +392,6 @@ export class SqliteRunRepository {
        ON CONFLICT (run_id, name) DO UPDATE SET size = excluded.size, md5 = excluded.md5,
          storage_key = excluded.storage_key, updated_at = excluded.updated_at`,
       [file.runId, file.name, file.size, file.md5, file.storageKey, now, now],
-    );
-  }
-
-  async listRunFiles(runId: number): Promise<RunFileRecord[]> {
-    return this.db.all<RunFileRecord>(
-      `SELECT run_id AS runId, name, size, md5, storage_key AS storageKey, created_at AS createdAt, updated_at AS updatedAt
-       FROM run_files WHERE run_id = ? ORDER BY name`,
-      [runId],
-    );
-  }
-
-  async findRunFile(runId: number, name: string): Promise<RunFileRecord | undefined> {
-    return this.db.get<RunFileRecord>(
-      `SELECT run_id AS runId, name, size, md5, storage_key AS storageKey, created_at AS createdAt, updated_at AS updatedAt
-       FROM run_files WHERE run_id = ? AND name = ?`,
-      [runId, name],
     );
   }
 }

@@ -1,0 +1,166 @@
+/**
+ * The metadata and metric store contracts the domain depends on. Each method is one atomic unit of
+ * work (no transaction leaks out), so an implementation on another engine (MySQL) provides the
+ * same methods with its own transactions. The embedded implementations live in `sqlite/`.
+ */
+import type {
+  ArtifactCollectionRecord,
+  ArtifactEntryRecord,
+  ArtifactManifestRecord,
+  ArtifactObjectRecord,
+  ArtifactRecord,
+  EntityRecord,
+  FileStreamWrite,
+  MemberRole,
+  MultipartUploadRecord,
+  ProjectRecord,
+  RunFields,
+  RunFileRecord,
+  RunRecord,
+  UserRecord,
+} from "./records.ts";
+
+export interface IdentityRepository {
+  countUsers(): Promise<number>;
+  /** Creates the user, its personal entity (named like the user) and its admin membership. */
+  createUser(input: { username: string; email: string; isAdmin: boolean; now: number }): Promise<UserRecord>;
+  findUserByUsername(username: string): Promise<UserRecord | undefined>;
+  insertApiKey(input: {
+    userId: number;
+    keyHash: string;
+    keyPrefix: string;
+    name: string;
+    now: number;
+  }): Promise<number>;
+  /** The user owning an unrevoked key with this hash. */
+  findUserByApiKeyHash(
+    keyHash: string,
+  ): Promise<{ user: UserRecord; keyId: number; lastUsedAt: number | null } | undefined>;
+  touchApiKey(keyId: number, now: number): Promise<void>;
+  findEntityByName(name: string): Promise<EntityRecord | undefined>;
+  findEntityById(id: number): Promise<EntityRecord | undefined>;
+  memberRole(entityId: number, userId: number): Promise<MemberRole | undefined>;
+  entitiesOfUser(userId: number): Promise<EntityRecord[]>;
+  findProject(entityId: number, name: string): Promise<ProjectRecord | undefined>;
+  findProjectById(id: number): Promise<ProjectRecord | undefined>;
+  getOrCreateProject(entityId: number, name: string, now: number): Promise<ProjectRecord>;
+  getSetting(key: string): Promise<string | undefined>;
+  /** Stores `value` unless the key already has one; returns whichever value is stored. */
+  getOrInitSetting(key: string, value: string): Promise<string>;
+}
+
+export interface RunRepository {
+  findRun(projectId: number, name: string): Promise<RunRecord | undefined>;
+  findRunById(id: number): Promise<RunRecord | undefined>;
+  countRuns(projectId: number): Promise<number>;
+  /** Creates the run or updates the given fields; `undefined` fields stay as they are. */
+  upsertRun(input: {
+    projectId: number;
+    name: string;
+    userId: number;
+    fields: RunFields;
+    /** Called only when the run is created, with its ordinal in the project (1 for the first). */
+    defaultDisplayName: (ordinal: number) => string;
+    now: number;
+  }): Promise<{ run: RunRecord; inserted: boolean }>;
+  /** Applies one file_stream request atomically (line i at offset+i; see the implementation). */
+  applyFileStream(runId: number, write: FileStreamWrite): Promise<{ stopRequested: boolean }>;
+  lastLine(runId: number, file: "history" | "events"): Promise<string | undefined>;
+  historyLines(runId: number, fromLine: number, limit: number): Promise<{ lineNo: number; line: string }[]>;
+  logLines(runId: number, fromLine: number, limit: number): Promise<{ lineNo: number; line: string }[]>;
+  metricKeyIdByName(runId: number, name: string): Promise<number | undefined>;
+  metricPoints(
+    keyId: number,
+    minStep: number,
+    maxStep: number,
+    limit: number,
+  ): Promise<{ step: number; value: number | null }[]>;
+  countMetricPoints(keyId: number, minStep: number, maxStep: number): Promise<number>;
+  metricTiers(
+    keyId: number,
+    level: number,
+    minBucket: number,
+    maxBucket: number,
+  ): Promise<
+    { bucket: number; min: number | null; max: number | null; lastStep: number; last: number | null }[]
+  >;
+  /** Marks running runs whose client went silent before `cutoff` as crashed; returns how many. */
+  markSilentRunsCrashed(cutoff: number, now: number): Promise<number>;
+  upsertRunFile(file: Omit<RunFileRecord, "createdAt" | "updatedAt">, now: number): Promise<void>;
+}
+
+export interface NewArtifact {
+  readonly projectId: number;
+  readonly typeName: string;
+  readonly collectionName: string;
+  readonly digest: string;
+  readonly description: string | null;
+  readonly metadata: string | null;
+  readonly historyStep: number | null;
+  readonly clientId: string | null;
+  readonly sequenceClientId: string | null;
+  readonly runId: number | null;
+  readonly aliases: readonly string[];
+  readonly tags: readonly string[];
+  readonly ttlSeconds: number;
+  readonly deduplicate: boolean;
+  readonly now: number;
+}
+
+export interface ArtifactRepository {
+  findArtifact(id: number): Promise<ArtifactRecord | undefined>;
+  findByClientId(clientId: string): Promise<ArtifactRecord | undefined>;
+  findCollection(projectId: number, name: string): Promise<ArtifactCollectionRecord | undefined>;
+  findCollectionById(id: number): Promise<ArtifactCollectionRecord | undefined>;
+  /** The newest committed version of a collection. */
+  latestVersion(collectionId: number): Promise<ArtifactRecord | undefined>;
+  findVersion(collectionId: number, versionIndex: number): Promise<ArtifactRecord | undefined>;
+  findByAlias(collectionId: number, alias: string): Promise<ArtifactRecord | undefined>;
+  findByDigest(collectionId: number, digest: string): Promise<ArtifactRecord | undefined>;
+  aliasesOf(artifactId: number): Promise<{ collectionId: number; alias: string }[]>;
+  tagsOf(artifactId: number): Promise<string[]>;
+  /**
+   * Finds or creates the type and the collection, then returns the committed version with the same
+   * digest (deduplication; the requested aliases move to it) or a new PENDING version. A retried call
+   * with the same client id returns what the first call made.
+   */
+  createArtifact(input: NewArtifact): Promise<{ artifact: ArtifactRecord; deduplicated: boolean }>;
+  /** createArtifactManifest is called twice per artifact and file name: an upsert. */
+  upsertManifest(input: {
+    artifactId: number;
+    name: string;
+    type: string;
+    digest: string;
+    baseArtifactId: number | null;
+    storageKey: string;
+  }): Promise<ArtifactManifestRecord>;
+  findManifest(id: number): Promise<ArtifactManifestRecord | undefined>;
+  updateManifest(id: number, digest: string | null, baseArtifactId: number | null): Promise<void>;
+  /** The manifest the artifact's contents are read from (the full one when there are several). */
+  currentManifest(artifactId: number): Promise<ArtifactManifestRecord | undefined>;
+  markManifestUploaded(storageKey: string, now: number): Promise<void>;
+  /** The stored object with this content, or a new pending one born in `birthArtifactId`. */
+  claimObject(input: {
+    entityId: number;
+    md5: string;
+    birthArtifactId: number;
+    storageKey: string;
+  }): Promise<ArtifactObjectRecord>;
+  findObject(entityId: number, md5: string): Promise<ArtifactObjectRecord | undefined>;
+  markObjectStored(entityId: number, md5: string, size: number, now: number): Promise<void>;
+  createMultipartUpload(upload: Omit<MultipartUploadRecord, "completedAt">): Promise<void>;
+  findMultipartUpload(uploadId: string): Promise<MultipartUploadRecord | undefined>;
+  completeMultipartUpload(uploadId: string, now: number): Promise<void>;
+  /**
+   * Records the manifest's entries, assigns the collection's next version index, and moves `latest`
+   * and the aliases given at creation to this version. Committing twice is a no-op.
+   */
+  commit(input: {
+    artifactId: number;
+    entries: readonly Omit<ArtifactEntryRecord, "artifactId">[];
+    now: number;
+  }): Promise<ArtifactRecord>;
+  entries(artifactId: number, afterPath: string, limit: number): Promise<ArtifactEntryRecord[]>;
+  entriesByName(artifactId: number, names: readonly string[]): Promise<ArtifactEntryRecord[]>;
+  recordUsage(runId: number, artifactId: number, usedAs: string | null, now: number): Promise<void>;
+}

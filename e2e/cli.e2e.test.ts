@@ -1,0 +1,152 @@
+/**
+ * The `ballast` command as a user runs it (real data dir): `npx ballast` from the repo root, the shim
+ * that re-runs itself on Node 24 when an older system Node starts it, migrate, the admin commands'
+ * output contract (only the key on stdout), their errors, and configuration errors.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { CLI_MAIN, makeWorkspace, REPO_ROOT, type Workspace } from "./support/server.ts";
+
+interface Exit {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function ballast(args: string[], env: Record<string, string> = {}): Promise<Exit> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI_MAIN, ...args],
+      { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? "", ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const KEY = /^local-[A-Za-z0-9]{40}\n$/;
+
+describe("the ballast command", () => {
+  let workspace: Workspace;
+
+  before(async () => {
+    workspace = await makeWorkspace("cli");
+  });
+
+  after(() => workspace.dispose());
+
+  it("runs as `npx ballast` and from the bin shim under the system's node", async () => {
+    const viaNpx = await new Promise<Exit>((resolve) => {
+      execFile("npx", ["ballast", "help"], { cwd: REPO_ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    assert.equal(viaNpx.code, 0, viaNpx.stderr);
+    assert.match(viaNpx.stdout, /ballast server/);
+    // `node` as found on a PATH without the repo's node_modules/.bin: the machine's own Node.
+    const systemPath = (process.env.PATH ?? "")
+      .split(":")
+      .filter((dir) => !dir.includes("node_modules"))
+      .join(":");
+    const viaShim = await new Promise<Exit>((resolve) => {
+      execFile(
+        "node",
+        [join(REPO_ROOT, "apps", "cli", "bin", "ballast.js"), "help"],
+        { cwd: REPO_ROOT, env: { PATH: systemPath }, timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    assert.equal(viaShim.code, 0, viaShim.stderr);
+    assert.match(viaShim.stdout, /ballast server/);
+  });
+
+  it("migrate creates the database and is safe to re-run", async () => {
+    const first = await ballast(["migrate", "--data-dir", workspace.dataDir]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.ok(existsSync(join(workspace.dataDir, "ballast.sqlite")));
+    const again = await ballast(["migrate"], { BALLAST_DATA_DIR: workspace.dataDir });
+    assert.equal(again.code, 0, again.stderr);
+  });
+
+  it("admin create-user and create-api-key print only a fresh key each", async () => {
+    const created = await ballast([
+      "admin",
+      "create-user",
+      "--username",
+      "carol",
+      "--email",
+      "carol@example.com",
+      "--admin",
+      "--data-dir",
+      workspace.dataDir,
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, KEY);
+    const another = await ballast([
+      "admin",
+      "create-api-key",
+      "--username",
+      "carol",
+      "--data-dir",
+      workspace.dataDir,
+    ]);
+    assert.equal(another.code, 0, another.stderr);
+    assert.match(another.stdout, KEY);
+    assert.notEqual(another.stdout, created.stdout);
+  });
+
+  it("refuses a taken name, an unknown user and bad arguments with a message and a non-zero exit", async () => {
+    const taken = await ballast([
+      "admin",
+      "create-user",
+      "--username",
+      "carol",
+      "--email",
+      "c@example.com",
+      "--data-dir",
+      workspace.dataDir,
+    ]);
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /already taken/);
+    assert.equal(taken.stdout, "");
+    const unknown = await ballast([
+      "admin",
+      "create-api-key",
+      "--username",
+      "nobody",
+      "--data-dir",
+      workspace.dataDir,
+    ]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /No user named "nobody"/);
+    const invalid = await ballast([
+      "admin",
+      "create-user",
+      "--username",
+      "Bad Name",
+      "--email",
+      "x",
+      "--data-dir",
+      workspace.dataDir,
+    ]);
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.stderr, /username must be/);
+    assert.match(invalid.stderr, /email must look like/);
+    const usage = await ballast(["admin", "create-user", "--username", "dave"]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /needs --username and --email/);
+  });
+
+  it("lists every configuration problem with its fix and exits 78", async () => {
+    const result = await ballast(["server", "--data-dir", workspace.dataDir], {
+      PORT: "http",
+      HOST: "ftp://x",
+    });
+    assert.equal(result.code, 78);
+    assert.match(result.stderr, /PORT \/ --port must be an integer/);
+    assert.match(result.stderr, /HOST must be the public base URL/);
+  });
+});

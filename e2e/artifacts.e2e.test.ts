@@ -39,6 +39,7 @@ const COMMIT =
 interface Logged {
   id: string;
   state: string;
+  clientId: string;
   /** createArtifactFiles edges, in answer order. */
   edges: { uploadUrl: string | null; birthArtifactId: string }[];
 }
@@ -67,6 +68,7 @@ describe("artifacts over the W&B protocol", () => {
     aliases: string[] = [],
     multipart: readonly string[] = [],
   ): Promise<Logged> {
+    const clientId = randomBytes(32).toString("hex");
     const digests = Object.fromEntries(
       Object.entries(files).map(([path, bytes]) => [path, md5(bytes).toString("base64")]),
     );
@@ -80,7 +82,7 @@ describe("artifacts over the W&B protocol", () => {
         digest: artifactDigest(digests),
         digestAlgorithm: "MANIFEST_MD5",
         aliases: ["latest", ...aliases].map((alias) => ({ artifactCollectionName: name, alias })),
-        clientID: randomBytes(32).toString("hex"),
+        clientID: clientId,
         sequenceClientID: randomBytes(32).toString("hex"),
         enableDigestDeduplication: true,
         metadata: JSON.stringify({ files: Object.keys(files).length }),
@@ -88,7 +90,7 @@ describe("artifacts over the W&B protocol", () => {
     });
     const id = String(at(created, "createArtifact", "artifact", "id"));
     const state = String(at(created, "createArtifact", "artifact", "state"));
-    if (state === "COMMITTED") return { id, state, edges: [] };
+    if (state === "COMMITTED") return { id, state, clientId, edges: [] };
     const common = {
       artifactID: id,
       name: "wandb_manifest.json",
@@ -183,7 +185,7 @@ describe("artifacts over the W&B protocol", () => {
     const manifestUrl = String(at(second, "createArtifactManifest", "artifactManifest", "file", "uploadUrl"));
     assert.equal((await fetch(manifestUrl, { method: "PUT", body: manifest })).status, 200);
     await graphqlData(test, COMMIT, { artifactID: id });
-    return { id, state, edges: logged };
+    return { id, state, clientId, edges: logged };
   }
 
   function aliasesOf(collection: string): Record<string, number> {
@@ -256,6 +258,15 @@ describe("artifacts over the W&B protocol", () => {
     assert.equal(repeat.state, "COMMITTED");
     assert.equal(repeat.id, original.id);
     assert.deepEqual(aliasesOf("again"), { latest: 0, rerun: 0 });
+    // Either call's client id maps to the version (wandb-client-artifact:// references resolve).
+    for (const clientId of [original.clientId, repeat.clientId]) {
+      const mapped = await graphqlData(
+        test,
+        "query($c: ID!) { clientIDMapping(clientID: $c) { serverID } }",
+        { c: clientId },
+      );
+      assert.equal(at(mapped, "clientIDMapping", "serverID"), original.id);
+    }
   });
 
   it("refuses an upload whose bytes do not match the content address", async () => {

@@ -215,7 +215,9 @@ export async function runWandbCli(
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.once("error", (error) => {
       clearTimeout(timer);
-      reject(new Error(`wandb ${args[0] ?? ""} could not start (${error.message}); run scripts/setup-python.sh`));
+      reject(
+        new Error(`wandb ${args[0] ?? ""} could not start (${error.message}); run scripts/setup-python.sh`),
+      );
     });
     child.once("close", (code, signal) => {
       clearTimeout(timer);

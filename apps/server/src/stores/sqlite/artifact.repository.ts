@@ -40,7 +40,10 @@ export class SqliteArtifactRepository implements ArtifactRepository {
   }
 
   async findByClientId(clientId: string): Promise<ArtifactRecord | undefined> {
-    return this.db.get<ArtifactRecord>(`${ARTIFACT_SELECT} WHERE a.client_id = ?`, [clientId]);
+    return this.db.get<ArtifactRecord>(
+      `${ARTIFACT_SELECT} JOIN artifact_client_ids m ON m.artifact_id = a.id WHERE m.client_id = ?`,
+      [clientId],
+    );
   }
 
   async findCollection(projectId: number, name: string): Promise<ArtifactCollectionRecord | undefined> {
@@ -108,9 +111,10 @@ export class SqliteArtifactRepository implements ArtifactRepository {
   async createArtifact(input: NewArtifact): Promise<{ artifact: ArtifactRecord; deduplicated: boolean }> {
     return this.db.transaction(() => {
       if (input.clientId !== null) {
-        const again = this.db.get<ArtifactRecord>(`${ARTIFACT_SELECT} WHERE a.client_id = ?`, [
-          input.clientId,
-        ]);
+        const again = this.db.get<ArtifactRecord>(
+          `${ARTIFACT_SELECT} JOIN artifact_client_ids m ON m.artifact_id = a.id WHERE m.client_id = ?`,
+          [input.clientId],
+        );
         if (again) return { artifact: again, deduplicated: again.state === "COMMITTED" };
       }
       this.db.run(
@@ -151,6 +155,7 @@ export class SqliteArtifactRepository implements ArtifactRepository {
           for (const alias of input.aliases) this.setAlias(collection.id, alias, same.id);
           const artifact = this.db.get<ArtifactRecord>(`${ARTIFACT_SELECT} WHERE a.id = ?`, [same.id]);
           if (!artifact) throw new Error("artifact vanished");
+          this.recordClientId(input.clientId, artifact.id);
           return { artifact, deduplicated: true };
         }
       }
@@ -183,8 +188,17 @@ export class SqliteArtifactRepository implements ArtifactRepository {
       }
       const artifact = this.db.get<ArtifactRecord>(`${ARTIFACT_SELECT} WHERE a.id = ?`, [id]);
       if (!artifact) throw new Error("artifact vanished inside its own transaction");
+      this.recordClientId(input.clientId, artifact.id);
       return { artifact, deduplicated: false };
     });
+  }
+
+  private recordClientId(clientId: string | null, artifactId: number): void {
+    if (clientId === null) return;
+    this.db.run(
+      "INSERT INTO artifact_client_ids (client_id, artifact_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+      [clientId, artifactId],
+    );
   }
 
   private setAlias(collectionId: number, alias: string, artifactId: number): void {

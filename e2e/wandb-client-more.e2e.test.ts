@@ -12,28 +12,12 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
+import { useClientSuite } from "./support/client-suite.ts";
 import { assertHistory, isObject, type JsonObject, parseLine } from "./support/history.ts";
-import { killScripts, runScript, runWandbCli, setupPython, type WandbClientEnv } from "./support/python.ts";
-import {
-  createUser,
-  makeDir,
-  makeWorkspace,
-  type ServerHandle,
-  startServer,
-  type Workspace,
-} from "./support/server.ts";
-import {
-  all,
-  findRun,
-  int,
-  nullableInt,
-  objectDigest,
-  one,
-  openStore,
-  type Row,
-  text,
-} from "./support/store.ts";
+import { runScript, runWandbCli } from "./support/python.ts";
+import { makeDir } from "./support/server.ts";
+import { all, findRun, int, nullableInt, objectDigest, one, type Row, text } from "./support/store.ts";
 
 interface FileHashes {
   md5_hex: string;
@@ -141,51 +125,7 @@ function projectId(db: DatabaseSync, entity: string, project: string): number {
 }
 
 describe("more of the real wandb client against Ballast", { timeout: 600_000 }, () => {
-  let workspace: Workspace | undefined;
-  let server: ServerHandle | undefined;
-  let apiKey = "";
-  let failed = false;
-  const username = `e2e-${randomBytes(3).toString("hex")}`;
-
-  function live(): { workspace: Workspace; server: ServerHandle } {
-    if (workspace === undefined || server === undefined)
-      throw new Error("the server did not start (see before())");
-    return { workspace, server };
-  }
-
-  async function client(name: string, options: Partial<WandbClientEnv> = {}): Promise<WandbClientEnv> {
-    const ctx = live();
-    return { baseUrl: ctx.server.url, apiKey, dir: await makeDir(ctx.workspace, name), ...options };
-  }
-
-  async function tracked(body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (error) {
-      failed = true;
-      throw error;
-    }
-  }
-
-  function store(): DatabaseSync {
-    return openStore(live().server.dataDir);
-  }
-
-  before(
-    async () => {
-      await setupPython();
-      workspace = await makeWorkspace("wandb-more");
-      server = await startServer({ dataDir: workspace.dataDir, logDir: workspace.logDir });
-      apiKey = await createUser(workspace.dataDir, username, `${username}@example.com`);
-    },
-    { timeout: 900_000 },
-  );
-
-  after(async () => {
-    killScripts();
-    await server?.stop();
-    await workspace?.dispose(failed);
-  });
+  const { username, apiKey, live, client, tracked, store } = useClientSuite("wandb-more");
 
   it(
     "`wandb login --host` stores the key and host; a run then needs no WANDB_* auth",
@@ -198,14 +138,14 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
         // WANDB_SILENT=false so the CLI prints what it did (and why it failed).
         const login = await client("login", { storedLogin: true, extra: { WANDB_SILENT: "false" } });
         const home = join(login.dir, "home");
-        const loggedIn = await runWandbCli(["login", "--host", server.url, apiKey], login);
+        const loggedIn = await runWandbCli(["login", "--host", server.url, apiKey()], login);
         const output = `--- stdout\n${loggedIn.stdout}\n--- stderr\n${loggedIn.stderr}`;
         assert.equal(loggedIn.code, 0, `wandb login exit code\n${output}`);
         // wandb/sdk/lib/wbauth/wbnetrc.py write_netrc_auth: the machine is the URL's netloc.
         const netrc = netrcPasswords(await readFile(join(home, ".netrc"), "utf8"));
         assert.equal(
           netrc.get(host),
-          apiKey,
+          apiKey(),
           `~/.netrc has machine ${host} with the key (${[...netrc.keys()]})`,
         );
         // wandb/sdk/wandb_login.py _update_system_settings: `--host` is saved as base_url in the

@@ -8,10 +8,10 @@
  * Mocked: nothing. Keep the workspace with BALLAST_E2E_KEEP=1 (it is also kept when a test fails).
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { parseLenientJson } from "../packages/core/src/index.ts";
+import { useClientSuite } from "./support/client-suite.ts";
 import {
   assertHistory,
   at,
@@ -21,28 +21,9 @@ import {
   parseLine,
   type StoredHistoryLine,
 } from "./support/history.ts";
-import { killScripts, runScript, setupPython, startScript, type WandbClientEnv } from "./support/python.ts";
-import {
-  createUser,
-  makeDir,
-  makeWorkspace,
-  rejectAfter,
-  type ServerHandle,
-  sleep,
-  startServer,
-  type Workspace,
-} from "./support/server.ts";
-import {
-  all,
-  findRun,
-  int,
-  nullableInt,
-  objectDigest,
-  one,
-  openStore,
-  type Row,
-  text,
-} from "./support/store.ts";
+import { runScript, startScript } from "./support/python.ts";
+import { rejectAfter, sleep } from "./support/server.ts";
+import { all, findRun, int, nullableInt, objectDigest, one, type Row, text } from "./support/store.ts";
 
 interface FileHashes {
   md5_hex: string;
@@ -236,53 +217,8 @@ async function assertArtifact(
 }
 
 describe("the real wandb client logging to Ballast", { timeout: 1_200_000 }, () => {
-  let workspace: Workspace | undefined;
-  let server: ServerHandle | undefined;
-  let apiKey = "";
-  let failed = false;
-  const username = `e2e-${randomBytes(3).toString("hex")}`;
+  const { username, live, client, tracked, store, restartServer } = useClientSuite("wandb");
   let logged: LogRunResult | undefined;
-
-  function live(): { workspace: Workspace; server: ServerHandle } {
-    if (workspace === undefined || server === undefined)
-      throw new Error("the server did not start (see before())");
-    return { workspace, server };
-  }
-
-  async function client(name: string): Promise<WandbClientEnv> {
-    const ctx = live();
-    return { baseUrl: ctx.server.url, apiKey, dir: await makeDir(ctx.workspace, name) };
-  }
-
-  /** Marks the suite failed (the workspace is kept for inspection) and rethrows. */
-  async function tracked(body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (error) {
-      failed = true;
-      throw error;
-    }
-  }
-
-  function store(): DatabaseSync {
-    return openStore(live().server.dataDir);
-  }
-
-  before(
-    async () => {
-      await setupPython();
-      workspace = await makeWorkspace("wandb");
-      server = await startServer({ dataDir: workspace.dataDir, logDir: workspace.logDir });
-      apiKey = await createUser(workspace.dataDir, username, `${username}@example.com`);
-    },
-    { timeout: 900_000 },
-  );
-
-  after(async () => {
-    killScripts();
-    await server?.stop();
-    await workspace?.dispose(failed);
-  });
 
   it(
     "stores 1,000 logged steps exactly, saved files byte for byte, and a committed artifact",
@@ -448,7 +384,7 @@ describe("the real wandb client logging to Ballast", { timeout: 1_200_000 }, () 
         const killedAt = lastPrinted;
         await live().server.kill9();
         await sleep(3_000);
-        server = await live().server.restart();
+        await restartServer();
         const { result } = await script.done;
         assert.ok(killedAt < steps - 1, `the server was killed mid-run (at step ${killedAt} of ${steps})`);
 

@@ -1,0 +1,86 @@
+/**
+ * The fixture of a suite that drives the real `wandb` client: one server process on a fresh
+ * workspace, one user, and helpers to give each script its own client directories. Call it at the
+ * top of a `describe`; it registers the suite's `before` and `after` hooks. A failing test keeps the
+ * workspace (server logs included) for inspection.
+ */
+import { randomBytes } from "node:crypto";
+import type { DatabaseSync } from "node:sqlite";
+import { after, before } from "node:test";
+import { killScripts, setupPython, type WandbClientEnv } from "./python.ts";
+import {
+  createUser,
+  makeDir,
+  makeWorkspace,
+  type ServerHandle,
+  startServer,
+  type Workspace,
+} from "./server.ts";
+import { openStore } from "./store.ts";
+
+export interface ClientSuite {
+  /** The suite's user (its personal entity has the same name). */
+  readonly username: string;
+  apiKey(): string;
+  live(): { workspace: Workspace; server: ServerHandle };
+  /** A fresh client environment (HOME, W&B dirs) for one script run. */
+  client(name: string, options?: Partial<WandbClientEnv>): Promise<WandbClientEnv>;
+  /** Runs a test body; a failure marks the suite failed (the workspace is kept) and rethrows. */
+  tracked(body: () => Promise<void>): Promise<void>;
+  /** The server's SQLite store, read-only. Close it after use. */
+  store(): DatabaseSync;
+  /** Starts the server again on the same port and data dir (after `live().server.kill9()`, say). */
+  restartServer(): Promise<void>;
+}
+
+export function useClientSuite(label: string): ClientSuite {
+  let workspace: Workspace | undefined;
+  let server: ServerHandle | undefined;
+  let apiKey = "";
+  let failed = false;
+  const username = `e2e-${randomBytes(3).toString("hex")}`;
+
+  const live = () => {
+    if (workspace === undefined || server === undefined)
+      throw new Error("the server did not start (see before())");
+    return { workspace, server };
+  };
+
+  before(
+    async () => {
+      await setupPython();
+      workspace = await makeWorkspace(label);
+      server = await startServer({ dataDir: workspace.dataDir, logDir: workspace.logDir });
+      apiKey = await createUser(workspace.dataDir, username, `${username}@example.com`);
+    },
+    { timeout: 900_000 },
+  );
+
+  after(async () => {
+    killScripts();
+    await server?.stop();
+    await workspace?.dispose(failed);
+  });
+
+  return {
+    username,
+    apiKey: () => apiKey,
+    live,
+    async client(name, options = {}) {
+      const ctx = live();
+      return { baseUrl: ctx.server.url, apiKey, dir: await makeDir(ctx.workspace, name), ...options };
+    },
+    async tracked(body) {
+      try {
+        await body();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    },
+    store: () => openStore(live().server.dataDir),
+    async restartServer() {
+      server = await live().server.restart();
+    },
+  };
+}

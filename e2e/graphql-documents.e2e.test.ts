@@ -29,6 +29,7 @@ const CORE_OPERATIONS = [
   "CompleteMultipartUploadArtifact",
   "CommitArtifact",
   "UseArtifact",
+  "NotifyScriptableRunAlert",
   "ClientIDMapping",
   "XXHashDigestsEnabled",
   "FetchArtifactDigestAlgorithm",

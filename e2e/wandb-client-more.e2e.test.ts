@@ -349,7 +349,7 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
   );
 
   it(
-    "logged HTML and Tables: media run files, history references, a committed run_table artifact",
+    "logged HTML and Tables: media run files, history references, a committed run_table artifact, an alert",
     { timeout: 180_000 },
     () =>
       tracked(async () => {
@@ -375,6 +375,23 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
         try {
           const run = findRun(db, username, "media", result.run_id);
           assert.equal(text(run, "state"), "finished", "run state");
+          const alerts = all(
+            db,
+            "SELECT title, text, severity, wait_seconds FROM run_alerts WHERE run_id = ?",
+            int(run, "id"),
+          );
+          assert.deepEqual(
+            alerts.map((row) => ({ ...row })),
+            [
+              {
+                title: "table logged",
+                text: "3 steps of HTML and tables",
+                severity: "WARN",
+                wait_seconds: 90,
+              },
+            ],
+            "run.alert() is stored with its severity and wait duration",
+          );
           const files = new Map(
             all(
               db,

@@ -1,4 +1,5 @@
-"""Logs an HTML snippet and a small Table at every step, then lists the media files the run wrote.
+"""Logs an HTML snippet and a small Table at every step, raises one alert, then lists the media
+files the run wrote.
 
 Usage: media_run.py --project P [--steps 3]
 Prints one JSON line: run id, entity, project, steps, and every file under the run's media/
@@ -27,6 +28,7 @@ def main():
                 "tbl": wandb.Table(columns=["a", "b"], data=[[1, "x"], [2, "y"]]),
             }
         )
+    run.alert(title="table logged", text="3 steps of HTML and tables", level=wandb.AlertLevel.WARN, wait_duration=90)
     run_dir = run.dir
     run.finish()
 

@@ -87,6 +87,14 @@ export interface RunRepository {
   /** Marks running runs whose client went silent before `cutoff` as crashed; returns how many. */
   markSilentRunsCrashed(cutoff: number, now: number): Promise<number>;
   upsertRunFile(file: Omit<RunFileRecord, "createdAt" | "updatedAt">, now: number): Promise<void>;
+  addAlert(alert: {
+    runId: number;
+    title: string;
+    text: string;
+    severity: "INFO" | "WARN" | "ERROR";
+    waitSeconds: number | null;
+    now: number;
+  }): Promise<void>;
 }
 
 export interface NewArtifact {

@@ -288,6 +288,24 @@ export const mutationResolvers = {
     return { artifact: presentArtifact(artifact, ctx) };
   },
 
+  notifyScriptableRunAlert: async (args: Args, ctx: GraphqlContext) => {
+    const input = (args.input ?? {}) as Input;
+    const severity = optionalString(input, "severity") ?? "INFO";
+    if (severity !== "INFO" && severity !== "WARN" && severity !== "ERROR") {
+      throw new AppError("INVALID_ARGUMENT", "severity must be INFO, WARN or ERROR.");
+    }
+    await ctx.services.runs.alert(ctx.user, {
+      entity: optionalString(input, "entityName") ?? "",
+      project: requiredString(input, "projectName"),
+      run: requiredString(input, "runName"),
+      title: requiredString(input, "title"),
+      text: optionalString(input, "text") ?? "",
+      severity,
+      waitSeconds: durationSeconds(input.waitDuration),
+    });
+    return { success: true };
+  },
+
   useArtifact: async (args: Args, ctx: GraphqlContext) => {
     const input = (args.input ?? {}) as Input;
     const artifact = await ctx.services.artifacts.use(ctx.user, {
@@ -300,6 +318,27 @@ export const mutationResolvers = {
     return { artifact: presentArtifact(artifact, ctx) };
   },
 };
+
+/**
+ * W&B's `Duration` scalar in seconds. wandb-core sends a number of milliseconds (observed with
+ * wandb 0.31: `run.alert(wait_duration=90)` arrives as 90000); a Go duration string ("1m30s") is
+ * accepted too. Null when absent.
+ */
+export function durationSeconds(value: unknown): number | null {
+  if (typeof value === "number" && Number.isFinite(value)) return value / 1000;
+  if (typeof value !== "string" || value === "") return null;
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
+  let total = 0;
+  let rest = value;
+  while (rest.length > 0) {
+    const part = /^(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/.exec(rest);
+    if (!part)
+      throw new AppError("INVALID_ARGUMENT", `waitDuration ${JSON.stringify(value)} is not a duration.`);
+    total += Number(part[1]) * (units[part[2] ?? "s"] ?? 1);
+    rest = rest.slice(part[0].length);
+  }
+  return total;
+}
 
 function presentUpload(name: string) {
   return presentFile({

@@ -178,6 +178,36 @@ export class RunService {
     );
   }
 
+  /** `run.alert()`: records the alert on the run (titles and texts are bounded, not trusted). */
+  async alert(
+    user: UserRecord,
+    input: {
+      entity: string;
+      project: string;
+      run: string;
+      title: string;
+      text: string;
+      severity: "INFO" | "WARN" | "ERROR";
+      waitSeconds: number | null;
+    },
+  ): Promise<void> {
+    const { run } = await this.forWrite(user, input.entity, input.project, input.run);
+    if (input.title.length > 1000 || input.text.length > 100_000) {
+      throw new AppError(
+        "INVALID_ARGUMENT",
+        "An alert's title is limited to 1,000 and its text to 100,000 characters.",
+      );
+    }
+    await this.stores.runs.addAlert({
+      runId: run.id,
+      title: input.title,
+      text: input.text,
+      severity: input.severity,
+      waitSeconds: input.waitSeconds,
+      now: Date.now(),
+    });
+  }
+
   /** Marks runs whose client has gone silent as crashed. */
   async markSilentRunsCrashed(): Promise<number> {
     const now = Date.now();

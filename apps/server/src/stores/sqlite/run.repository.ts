@@ -394,4 +394,18 @@ export class SqliteRunRepository implements RunRepository {
       [file.runId, file.name, file.size, file.md5, file.storageKey, now, now],
     );
   }
+
+  async addAlert(alert: {
+    runId: number;
+    title: string;
+    text: string;
+    severity: "INFO" | "WARN" | "ERROR";
+    waitSeconds: number | null;
+    now: number;
+  }): Promise<void> {
+    this.db.run(
+      "INSERT INTO run_alerts (run_id, title, text, severity, wait_seconds, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      [alert.runId, alert.title, alert.text, alert.severity, alert.waitSeconds, alert.now],
+    );
+  }
 }

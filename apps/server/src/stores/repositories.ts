@@ -49,20 +49,40 @@ export interface IdentityRepository {
   getOrInitSetting(key: string, value: string): Promise<string>;
 }
 
+export interface NewRunInput {
+  projectId: number;
+  name: string;
+  userId: number;
+  fields: RunFields;
+  /** Called only when the run is created, with its ordinal in the project (1 for the first). */
+  defaultDisplayName: (ordinal: number) => string;
+  now: number;
+}
+
+export interface NewAlert {
+  runId: number;
+  title: string;
+  text: string;
+  severity: "INFO" | "WARN" | "ERROR";
+  waitSeconds: number | null;
+  now: number;
+}
+
+export interface NewManifest {
+  artifactId: number;
+  name: string;
+  type: string;
+  digest: string;
+  baseArtifactId: number | null;
+  storageKey: string;
+}
+
 export interface RunRepository {
   findRun(projectId: number, name: string): Promise<RunRecord | undefined>;
   findRunById(id: number): Promise<RunRecord | undefined>;
   countRuns(projectId: number): Promise<number>;
   /** Creates the run or updates the given fields; `undefined` fields stay as they are. */
-  upsertRun(input: {
-    projectId: number;
-    name: string;
-    userId: number;
-    fields: RunFields;
-    /** Called only when the run is created, with its ordinal in the project (1 for the first). */
-    defaultDisplayName: (ordinal: number) => string;
-    now: number;
-  }): Promise<{ run: RunRecord; inserted: boolean }>;
+  upsertRun(input: NewRunInput): Promise<{ run: RunRecord; inserted: boolean }>;
   /** Applies one file_stream request atomically (line i at offset+i; see the implementation). */
   applyFileStream(runId: number, write: FileStreamWrite): Promise<{ stopRequested: boolean }>;
   lastLine(runId: number, file: "history" | "events"): Promise<string | undefined>;
@@ -87,14 +107,7 @@ export interface RunRepository {
   /** Marks running runs whose client went silent before `cutoff` as crashed; returns how many. */
   markSilentRunsCrashed(cutoff: number, now: number): Promise<number>;
   upsertRunFile(file: Omit<RunFileRecord, "createdAt" | "updatedAt">, now: number): Promise<void>;
-  addAlert(alert: {
-    runId: number;
-    title: string;
-    text: string;
-    severity: "INFO" | "WARN" | "ERROR";
-    waitSeconds: number | null;
-    now: number;
-  }): Promise<void>;
+  addAlert(alert: NewAlert): Promise<void>;
 }
 
 export interface NewArtifact {
@@ -134,14 +147,7 @@ export interface ArtifactRepository {
    */
   createArtifact(input: NewArtifact): Promise<{ artifact: ArtifactRecord; deduplicated: boolean }>;
   /** createArtifactManifest is called twice per artifact and file name: an upsert. */
-  upsertManifest(input: {
-    artifactId: number;
-    name: string;
-    type: string;
-    digest: string;
-    baseArtifactId: number | null;
-    storageKey: string;
-  }): Promise<ArtifactManifestRecord>;
+  upsertManifest(input: NewManifest): Promise<ArtifactManifestRecord>;
   findManifest(id: number): Promise<ArtifactManifestRecord | undefined>;
   updateManifest(id: number, digest: string | null, baseArtifactId: number | null): Promise<void>;
   /** The manifest the artifact's contents are read from (the full one when there are several). */

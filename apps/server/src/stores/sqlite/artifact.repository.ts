@@ -7,7 +7,7 @@ import type {
   ArtifactRecord,
   MultipartUploadRecord,
 } from "../records.ts";
-import type { ArtifactRepository, NewArtifact } from "../repositories.ts";
+import type { ArtifactRepository, NewArtifact, NewManifest } from "../repositories.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 const ARTIFACT_SELECT = `SELECT a.id, a.collection_id AS collectionId, c.name AS collectionName, a.project_id AS projectId,
@@ -210,14 +210,7 @@ export class SqliteArtifactRepository implements ArtifactRepository {
   }
 
   /** createArtifactManifest is called twice per artifact and file name: it is an upsert. */
-  async upsertManifest(input: {
-    artifactId: number;
-    name: string;
-    type: string;
-    digest: string;
-    baseArtifactId: number | null;
-    storageKey: string;
-  }): Promise<ArtifactManifestRecord> {
+  async upsertManifest(input: NewManifest): Promise<ArtifactManifestRecord> {
     this.db.run(
       `INSERT INTO artifact_manifests (artifact_id, name, type, digest, base_artifact_id, storage_key)
        VALUES (?, ?, ?, ?, ?, ?)

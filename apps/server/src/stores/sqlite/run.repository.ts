@@ -7,7 +7,7 @@ import {
   TIER_BASE,
   TIER_LEVELS,
 } from "../records.ts";
-import type { RunRepository } from "../repositories.ts";
+import type { NewAlert, NewRunInput, RunRepository } from "../repositories.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 const RUN_COLUMNS = `id, project_id AS projectId, name, user_id AS userId, display_name AS displayName,
@@ -82,15 +82,7 @@ export class SqliteRunRepository implements RunRepository {
   }
 
   /** Creates the run or updates the given fields; `undefined` fields stay as they are. */
-  async upsertRun(input: {
-    projectId: number;
-    name: string;
-    userId: number;
-    fields: RunFields;
-    /** Called only when the run is created, with its ordinal in the project (1 for the first). */
-    defaultDisplayName: (ordinal: number) => string;
-    now: number;
-  }): Promise<{ run: RunRecord; inserted: boolean }> {
+  async upsertRun(input: NewRunInput): Promise<{ run: RunRecord; inserted: boolean }> {
     return this.db.transaction(() => {
       const existing = this.db.get<{ id: number }>("SELECT id FROM runs WHERE project_id = ? AND name = ?", [
         input.projectId,
@@ -395,14 +387,7 @@ export class SqliteRunRepository implements RunRepository {
     );
   }
 
-  async addAlert(alert: {
-    runId: number;
-    title: string;
-    text: string;
-    severity: "INFO" | "WARN" | "ERROR";
-    waitSeconds: number | null;
-    now: number;
-  }): Promise<void> {
+  async addAlert(alert: NewAlert): Promise<void> {
     this.db.run(
       "INSERT INTO run_alerts (run_id, title, text, severity, wait_seconds, created_at) VALUES (?, ?, ?, ?, ?, ?)",
       [alert.runId, alert.title, alert.text, alert.severity, alert.waitSeconds, alert.now],

@@ -10,7 +10,7 @@ import { globSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { parse, validate } from "graphql";
-import { schema } from "../apps/server/src/wandb/graphql.handler.ts";
+import { schema } from "../apps/server/src/wandb/schema.ts";
 import { setupPython, VENV_PYTHON } from "./support/python.ts";
 
 /** Operations wandb-core sends while logging runs, files and artifacts. */

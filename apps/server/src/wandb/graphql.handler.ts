@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError, isAppError } from "@ballast/core";
 import {
-  buildSchema,
   type DocumentNode,
   execute,
   type FieldNode,
@@ -20,10 +18,7 @@ import { requireUser } from "../http/auth.ts";
 import { readJsonBody } from "../http/body.ts";
 import { sendJson, toAppError } from "../http/respond.ts";
 import type { GraphqlContext } from "./presenters.ts";
-import { mutationResolvers, queryResolvers } from "./resolvers.ts";
-
-export const schema = buildSchema(readFileSync(new URL("./schema.graphql", import.meta.url), "utf8"));
-const rootValue = { ...queryResolvers, ...mutationResolvers };
+import { rootValue, schema } from "./schema.ts";
 
 /** Errors raised by the depth and alias limits carry this marker so they get their own code. */
 const LIMIT_ERROR = { code: "QUERY_TOO_COMPLEX" } as const;

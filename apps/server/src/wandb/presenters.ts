@@ -16,6 +16,28 @@ import type {
 } from "../stores/records.ts";
 import { globalId } from "./ids.ts";
 
+/**
+ * Presented objects carry their records under `_`-prefixed keys (never schema fields), so an area's
+ * type resolvers (schema.ts `ResolverArea.types`) can compute more fields from them.
+ */
+export interface RunParent {
+  readonly _run: RunRecord;
+  readonly _project: ProjectRecord;
+}
+export interface ProjectParent {
+  readonly _project: ProjectRecord;
+}
+export interface ArtifactParent {
+  readonly _artifact: ArtifactRecord;
+}
+export interface CollectionParent {
+  readonly _collection: ArtifactCollectionRecord;
+  readonly _project: ProjectRecord;
+}
+export interface UserParent {
+  readonly _user: UserRecord;
+}
+
 export interface GraphqlContext {
   readonly services: Services;
   readonly user: UserRecord;
@@ -25,6 +47,7 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 
 export function presentUser(user: UserRecord, ctx: GraphqlContext) {
   return {
+    _user: user,
     id: globalId("User", user.id),
     name: user.username,
     username: user.username,
@@ -43,6 +66,7 @@ export function presentUser(user: UserRecord, ctx: GraphqlContext) {
 
 export function presentEntity(entity: EntityRecord) {
   return {
+    _entity: entity,
     id: globalId("Entity", entity.id),
     name: entity.name,
     // Ballast has no organizations; the client treats null as "none" (OrganizationCoreWeaveOrganizationID).
@@ -59,6 +83,7 @@ export function presentProject(project: ProjectRecord, ctx: GraphqlContext) {
     return found ? presentRun(found, project, ctx) : null;
   };
   return {
+    _project: project,
     id: globalId("Project", project.id),
     internalId: globalId("Project", project.id),
     name: project.name,
@@ -94,6 +119,8 @@ export function presentProject(project: ProjectRecord, ctx: GraphqlContext) {
 export function presentRun(run: RunRecord, project: ProjectRecord, ctx: GraphqlContext) {
   const { runs } = ctx.services.stores;
   return {
+    _run: run,
+    _project: project,
     id: globalId("Run", run.id),
     name: run.name,
     displayName: run.displayName,
@@ -159,6 +186,8 @@ export function presentCollection(
 ) {
   const { services } = ctx;
   return {
+    _collection: collection,
+    _project: project,
     __typename: collection.kind === "portfolio" ? "ArtifactPortfolio" : "ArtifactSequence",
     id: globalId("ArtifactCollection", collection.id),
     name: collection.name,
@@ -201,6 +230,7 @@ async function collectionOf(artifact: ArtifactRecord, ctx: GraphqlContext) {
 export function presentArtifact(artifact: ArtifactRecord, ctx: GraphqlContext) {
   const { services } = ctx;
   return {
+    _artifact: artifact,
     __typename: "Artifact",
     id: globalId("Artifact", artifact.id),
     state: artifact.state,
@@ -252,6 +282,8 @@ export function presentMembership(
   ctx: GraphqlContext,
 ) {
   return {
+    _collection: collection,
+    _artifact: artifact,
     __typename: "ArtifactCollectionMembership",
     id: globalId("ArtifactCollectionMembership", `${collection.id}:${artifact.id}`),
     versionIndex: artifact.versionIndex,

@@ -15,6 +15,7 @@ import {
   presentRun,
   presentUser,
 } from "./presenters.ts";
+import type { ResolverArea } from "./schema.ts";
 
 type Args = Record<string, unknown>;
 type Input = Record<string, unknown>;
@@ -45,7 +46,7 @@ function requiredString(input: Input, key: string): string {
   return value;
 }
 
-export const queryResolvers = {
+const queryResolvers = {
   viewer: (_: unknown, ctx: GraphqlContext) => presentUser(ctx.user, ctx),
 
   serverInfo: () => ({
@@ -118,7 +119,7 @@ function runFields(input: Input): RunFields {
   return fields;
 }
 
-export const mutationResolvers = {
+const mutationResolvers = {
   upsertBucket: async (args: Args, ctx: GraphqlContext) => {
     const input = (args.input ?? {}) as Input;
     const id = optionalString(input, "id");
@@ -339,6 +340,9 @@ export function durationSeconds(value: unknown): number | null {
   }
   return total;
 }
+
+/** The logging path: what wandb.init/log/save/finish, log_artifact and use_artifact need. */
+export const loggingArea: ResolverArea = { query: queryResolvers, mutation: mutationResolvers };
 
 function presentUpload(name: string) {
   return presentFile({

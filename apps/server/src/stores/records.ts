@@ -146,6 +146,13 @@ export interface ArtifactRecord {
   readonly committedAt: number | null;
 }
 
+export interface ArtifactTypeRecord {
+  readonly id: number;
+  readonly projectId: number;
+  readonly name: string;
+  readonly createdAt: number;
+}
+
 export interface ArtifactCollectionRecord {
   readonly id: number;
   readonly projectId: number;

@@ -9,6 +9,7 @@ import type {
   ArtifactManifestRecord,
   ArtifactObjectRecord,
   ArtifactRecord,
+  ArtifactTypeRecord,
   EntityRecord,
   FileStreamWrite,
   MemberRole,
@@ -177,4 +178,36 @@ export interface ArtifactRepository {
   entries(artifactId: number, afterPath: string, limit: number): Promise<ArtifactEntryRecord[]>;
   entriesByName(artifactId: number, names: readonly string[]): Promise<ArtifactEntryRecord[]>;
   recordUsage(runId: number, artifactId: number, usedAs: string | null, now: number): Promise<void>;
+  /** The project's artifact types, oldest first, after the given id. */
+  artifactTypes(projectId: number, afterId: number, limit: number): Promise<ArtifactTypeRecord[]>;
+  findArtifactType(projectId: number, name: string): Promise<ArtifactTypeRecord | undefined>;
+  /** Collections of the project (of one type when `typeId` is given), newest first, before `beforeId`. */
+  collections(
+    projectId: number,
+    typeId: number | null,
+    beforeId: number,
+    limit: number,
+  ): Promise<ArtifactCollectionRecord[]>;
+  countCollections(projectId: number, typeId: number | null): Promise<number>;
+  /** Versions of a collection in the given states, by version index (`desc` for newest first). */
+  versions(
+    collectionId: number,
+    states: readonly string[],
+    offset: number,
+    limit: number,
+    desc: boolean,
+  ): Promise<ArtifactRecord[]>;
+  countVersions(collectionId: number, states: readonly string[]): Promise<number>;
+  /** A collection's stored aliases (not the derived `vN`), by name, after `afterAlias`. */
+  collectionAliases(
+    collectionId: number,
+    afterAlias: string,
+    limit: number,
+  ): Promise<{ alias: string; artifactId: number; versionIndex: number | null }[]>;
+  /** Artifacts a run logged (`output`) or used (`input`), by id, after `afterId`. */
+  runArtifacts(runId: number, direction: "input" | "output", afterId: number, limit: number): Promise<ArtifactRecord[]>;
+  countRunArtifacts(runId: number, direction: "input" | "output"): Promise<number>;
+  /** Ids of the runs that used the artifact, after `afterRunId`. */
+  usedBy(artifactId: number, afterRunId: number, limit: number): Promise<number[]>;
+  countUsedBy(artifactId: number): Promise<number>;
 }

@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { buildSchema, type GraphQLFieldResolver, isObjectType } from "graphql";
+import { artifactsReadArea } from "./artifacts.resolvers.ts";
 import type { GraphqlContext } from "./presenters.ts";
 import { loggingArea } from "./resolvers.ts";
 
@@ -19,7 +20,7 @@ export interface ResolverArea {
   readonly types?: Readonly<Record<string, Readonly<Record<string, FieldResolver>>>>;
 }
 
-const AREAS: readonly ResolverArea[] = [loggingArea];
+const AREAS: readonly ResolverArea[] = [loggingArea, artifactsReadArea];
 
 const SCHEMA_DIR = new URL("./schema/", import.meta.url);
 const files = readdirSync(SCHEMA_DIR)

@@ -5,6 +5,7 @@ import type {
   ArtifactManifestRecord,
   ArtifactObjectRecord,
   ArtifactRecord,
+  ArtifactTypeRecord,
   MultipartUploadRecord,
 } from "../records.ts";
 import type { ArtifactRepository, NewArtifact, NewManifest } from "../repositories.ts";
@@ -386,6 +387,110 @@ export class SqliteArtifactRepository implements ArtifactRepository {
       `INSERT INTO artifact_usages (run_id, artifact_id, used_as, created_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (run_id, artifact_id) DO UPDATE SET used_as = coalesce(excluded.used_as, used_as)`,
       [runId, artifactId, usedAs, now],
+    );
+  }
+
+  async artifactTypes(projectId: number, afterId: number, limit: number): Promise<ArtifactTypeRecord[]> {
+    return this.db.all<ArtifactTypeRecord>(
+      `SELECT id, project_id AS projectId, name, created_at AS createdAt FROM artifact_types
+       WHERE project_id = ? AND id > ? ORDER BY id LIMIT ?`,
+      [projectId, afterId, limit],
+    );
+  }
+
+  async findArtifactType(projectId: number, name: string): Promise<ArtifactTypeRecord | undefined> {
+    return this.db.get<ArtifactTypeRecord>(
+      "SELECT id, project_id AS projectId, name, created_at AS createdAt FROM artifact_types WHERE project_id = ? AND name = ?",
+      [projectId, name],
+    );
+  }
+
+  async collections(
+    projectId: number,
+    typeId: number | null,
+    beforeId: number,
+    limit: number,
+  ): Promise<ArtifactCollectionRecord[]> {
+    return this.db.all<ArtifactCollectionRecord>(
+      `${COLLECTION_SELECT} WHERE c.project_id = ? AND (? IS NULL OR c.type_id = ?) AND c.id < ? ORDER BY c.id DESC LIMIT ?`,
+      [projectId, typeId, typeId, beforeId, limit],
+    );
+  }
+
+  async countCollections(projectId: number, typeId: number | null): Promise<number> {
+    return (
+      this.db.get<{ n: number }>(
+        "SELECT count(*) AS n FROM artifact_collections WHERE project_id = ? AND (? IS NULL OR type_id = ?)",
+        [projectId, typeId, typeId],
+      )?.n ?? 0
+    );
+  }
+
+  async versions(
+    collectionId: number,
+    states: readonly string[],
+    offset: number,
+    limit: number,
+    desc: boolean,
+  ): Promise<ArtifactRecord[]> {
+    // PENDING versions have no index yet; they sort after the committed ones, by id.
+    return this.db.all<ArtifactRecord>(
+      `${ARTIFACT_SELECT} WHERE a.collection_id = ? AND a.state IN (SELECT value FROM json_each(?))
+       ORDER BY a.version_index IS NULL, a.version_index ${desc ? "DESC" : "ASC"}, a.id LIMIT ? OFFSET ?`,
+      [collectionId, JSON.stringify(states), limit, offset],
+    );
+  }
+
+  async countVersions(collectionId: number, states: readonly string[]): Promise<number> {
+    return (
+      this.db.get<{ n: number }>(
+        "SELECT count(*) AS n FROM artifacts WHERE collection_id = ? AND state IN (SELECT value FROM json_each(?))",
+        [collectionId, JSON.stringify(states)],
+      )?.n ?? 0
+    );
+  }
+
+  async collectionAliases(collectionId: number, afterAlias: string, limit: number) {
+    return this.db.all<{ alias: string; artifactId: number; versionIndex: number | null }>(
+      `SELECT al.alias, al.artifact_id AS artifactId, a.version_index AS versionIndex
+       FROM artifact_aliases al JOIN artifacts a ON a.id = al.artifact_id
+       WHERE al.collection_id = ? AND al.alias > ? ORDER BY al.alias LIMIT ?`,
+      [collectionId, afterAlias, limit],
+    );
+  }
+
+  async runArtifacts(runId: number, direction: "input" | "output", afterId: number, limit: number) {
+    const where =
+      direction === "output"
+        ? "a.run_id = ?"
+        : "a.id IN (SELECT artifact_id FROM artifact_usages WHERE run_id = ?)";
+    return this.db.all<ArtifactRecord>(`${ARTIFACT_SELECT} WHERE ${where} AND a.id > ? ORDER BY a.id LIMIT ?`, [
+      runId,
+      afterId,
+      limit,
+    ]);
+  }
+
+  async countRunArtifacts(runId: number, direction: "input" | "output"): Promise<number> {
+    const sql =
+      direction === "output"
+        ? "SELECT count(*) AS n FROM artifacts WHERE run_id = ?"
+        : "SELECT count(*) AS n FROM artifact_usages WHERE run_id = ?";
+    return this.db.get<{ n: number }>(sql, [runId])?.n ?? 0;
+  }
+
+  async usedBy(artifactId: number, afterRunId: number, limit: number): Promise<number[]> {
+    return this.db
+      .all<{ runId: number }>(
+        "SELECT run_id AS runId FROM artifact_usages WHERE artifact_id = ? AND run_id > ? ORDER BY run_id LIMIT ?",
+        [artifactId, afterRunId, limit],
+      )
+      .map((row) => row.runId);
+  }
+
+  async countUsedBy(artifactId: number): Promise<number> {
+    return (
+      this.db.get<{ n: number }>("SELECT count(*) AS n FROM artifact_usages WHERE artifact_id = ?", [artifactId])?.n ?? 0
     );
   }
 }

@@ -46,6 +46,17 @@ const PYTHON_OPERATIONS = [
   "GetViewer",
   "GetDefaultEntity",
   "ServerFeaturesQuery",
+  "ProjectArtifacts",
+  "ProjectArtifactTypes",
+  "ProjectArtifactType",
+  "ArtifactTypeArtifactCollections",
+  "ProjectArtifactCollections",
+  "ProjectArtifactCollection",
+  "ArtifactCollectionAliases",
+  "RunOutputArtifacts",
+  "RunInputArtifacts",
+  "ArtifactUsedBy",
+  "ArtifactCreatedBy",
 ];
 
 /** Complete documents (operation plus the fragments that follow it) found in the wandb-core binary. */

@@ -149,6 +149,66 @@ describe("file_stream offsets over HTTP", () => {
     assert.equal(row.exit_code, 3);
   });
 
+  it("takes a finished run re-initialised with the same id and no resume from offset 0 again", async () => {
+    // wandb verify's artifact check runs `wandb.init(id=<p>-log_artifact)` twice in one process with
+    // no `resume` (wandb/sdk/verify/verify.py: log_use_download_artifact): the second init upserts a
+    // finished run and its file_stream starts over at offset 0.
+    const upsert = async () => {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: "POST",
+        headers: { authorization: auth, "content-type": "application/json" },
+        body: JSON.stringify({
+          query: `mutation($n: String, $p: String, $c: JSONString) {
+            upsertBucket(input: {name: $n, modelName: $p, config: $c}) { bucket { id } inserted } }`,
+          variables: { n: "again", p: "fs", c: '{"test":{"value":"artifact log"}}' },
+        }),
+      });
+      const body = (await response.json()) as {
+        data?: { upsertBucket: { bucket: { id: string }; inserted: boolean } };
+        errors?: unknown;
+      };
+      assert.equal(response.status, 200);
+      assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+      assert.ok(body.data);
+      return body.data.upsertBucket;
+    };
+    const first = await upsert();
+    assert.equal(first.inserted, true);
+    const opening = {
+      files: {
+        "wandb-history.jsonl": { offset: 0, content: lines(0, 3) },
+        "wandb-summary.json": { offset: 0, content: ['{"round":1}'] },
+      },
+    };
+    assert.equal((await stream("again", opening)).status, 200);
+    assert.equal((await stream("again", { complete: true, exitcode: 0 })).status, 200);
+    assert.equal(stored("again").row.state, "finished");
+
+    const second = await upsert();
+    assert.equal(second.inserted, false, "the same run, not a new one");
+    assert.equal(second.bucket.id, first.bucket.id);
+    const restart = {
+      files: {
+        "wandb-history.jsonl": { offset: 0, content: lines(0, 5) },
+        "wandb-summary.json": { offset: 0, content: ['{"round":2}'] },
+      },
+    };
+    assert.equal((await stream("again", restart)).status, 200);
+    const running = stored("again").row;
+    assert.equal(running.state, "running", "streaming again reopens the run");
+    assert.equal(running.exit_code, null);
+    assert.equal((await stream("again", { complete: true, exitcode: 0 })).status, 200);
+    const { row, history } = stored("again");
+    assert.equal(row.state, "finished");
+    assert.equal(row.exit_code, 0);
+    assert.equal(row.summary, '{"round":2}');
+    assert.equal(row.history_line_count, 5);
+    assert.deepEqual(
+      history,
+      lines(0, 5).map((line, i) => [i, line]),
+    );
+  });
+
   it("refuses a malformed body whole, with a reason, storing nothing", async () => {
     await createRun("bad");
     for (const body of [

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { parse, validate } from "graphql";
 import { schema } from "../apps/server/src/wandb/schema.ts";
-import { setupPython, VENV_PYTHON } from "./support/python.ts";
+import { PYTHON_DIR, setupPython, VENV_PYTHON } from "./support/python.ts";
 
 /** Operations wandb-core sends while logging runs, files and artifacts. */
 const CORE_OPERATIONS = [
@@ -33,6 +33,13 @@ const CORE_OPERATIONS = [
   "ClientIDMapping",
   "XXHashDigestsEnabled",
   "FetchArtifactDigestAlgorithm",
+  "SweepConfig",
+  "UpsertSweepState",
+  // scan_history and run-state polling (the run read side).
+  "HistoryPage",
+  "SampledHistoryPage",
+  "RunParquetHistory",
+  "RunState",
 ];
 
 /** Operations the Python package sends (through wandb-core) around log_artifact / use_artifact. */
@@ -57,7 +64,21 @@ const PYTHON_OPERATIONS = [
   "RunInputArtifacts",
   "ArtifactUsedBy",
   "ArtifactCreatedBy",
+  "GetSweep",
+  "GetSweepLegacy",
+  "GetSweeps",
+  "GetSweepAgent",
+  "GetSweepAgents",
+  "GetProjects",
+  "GetProject",
 ];
+
+/**
+ * Sweep documents that wandb/apis/public/sweeps.py assembles inside its functions (UpsertSweep in
+ * six shapes: five for creation, newest first, and the state change), captured by
+ * e2e/python/sweep_documents.py.
+ */
+const SWEEP_OPERATIONS = ["UpsertSweep", "CreateAgent", "Heartbeat", "SweepWithRuns", "GetSweepState"];
 
 /** Complete documents (operation plus the fragments that follow it) found in the wandb-core binary. */
 export function documentsInBinary(binary: string): Map<string, string> {
@@ -109,6 +130,7 @@ function errorsOf(document: string): string[] {
 describe("the installed wandb client's GraphQL documents validate against Ballast's schema", () => {
   let core = new Map<string, string>();
   let python = new Map<string, string>();
+  let sweeps: Record<string, string[]> = {};
 
   before(async () => {
     await setupPython();
@@ -121,6 +143,9 @@ describe("the installed wandb client's GraphQL documents validate against Ballas
     ).trim();
     core = documentsInBinary(readFileSync(join(packageDir, "bin", "wandb-core"), "latin1"));
     python = pythonDocuments(packageDir);
+    sweeps = JSON.parse(
+      execFileSync(VENV_PYTHON, [join(PYTHON_DIR, "sweep_documents.py")], { encoding: "utf8" }),
+    ) as Record<string, string[]>;
   });
 
   for (const name of CORE_OPERATIONS) {
@@ -136,6 +161,14 @@ describe("the installed wandb client's GraphQL documents validate against Ballas
       const document = python.get(name);
       assert.ok(document, `${name} not found in the Python package (found ${python.size} documents)`);
       assert.deepEqual(errorsOf(document), []);
+    });
+  }
+
+  for (const name of SWEEP_OPERATIONS) {
+    it(`python sweeps ${name}`, () => {
+      const documents = sweeps[name] ?? [];
+      assert.ok(documents.length > 0, `${name} not captured (got ${Object.keys(sweeps).join(", ")})`);
+      for (const document of documents) assert.deepEqual(errorsOf(document), [], document);
     });
   }
 });

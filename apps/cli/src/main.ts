@@ -5,12 +5,14 @@
  *   ballast migrate  [--data-dir D]
  *   ballast admin create-user    --username U --email E [--admin] [--data-dir D]
  *   ballast admin create-api-key --username U [--name N] [--data-dir D]
+ *   ballast verify   --host URL [--api-key K] [--timeout S]
  */
 import { ConfigError } from "@ballast/server";
 import { adminCommand } from "./commands/admin.ts";
 import { migrateCommand } from "./commands/migrate.ts";
 import { serverCommand } from "./commands/server.ts";
 import { UsageError } from "./commands/usage.ts";
+import { verifyCommand } from "./commands/verify.ts";
 
 const USAGE = `Usage:
   ballast server   [--port N] [--data-dir DIR] [--host URL]   start the server (embedded SQLite + local disk)
@@ -19,6 +21,9 @@ const USAGE = `Usage:
                                                              create a user; prints only its API key
   ballast admin create-api-key --username U [--name N] [--data-dir DIR]
                                                              create another API key; prints only the key
+  ballast verify --host URL [--api-key KEY] [--timeout SECONDS]
+                                                             check a running server end to end over HTTP
+                                                             (key: --api-key, WANDB_API_KEY or ~/.netrc)
 Environment: PORT, HOST (public base URL), BALLAST_DATA_DIR (default ./data).`;
 
 async function main(argv: string[]): Promise<number> {
@@ -30,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return migrateCommand(rest);
     case "admin":
       return adminCommand(rest);
+    case "verify":
+      return verifyCommand(rest);
     case undefined:
     case "help":
     case "--help":

@@ -4,7 +4,7 @@ import { AppError } from "@ballast/core";
 import type { Services } from "./domain/services.ts";
 import { sendError, sendJson } from "./http/respond.ts";
 import { type Handler, Router } from "./http/router.ts";
-import { storageGetHandler, storagePutHandler } from "./http/storage.handler.ts";
+import { storageGetHandler, storageOptionsHandler, storagePutHandler } from "./http/storage.handler.ts";
 import type { UrlSigner } from "./stores/objects/url-signer.ts";
 import { fileStreamHandler } from "./wandb/file-stream.handler.ts";
 import { graphqlHandler } from "./wandb/graphql.handler.ts";
@@ -21,7 +21,8 @@ export function createApp(services: Services, signer: UrlSigner) {
     .on("POST", "/graphql", (req, res) => graphql(req, res, requestIdOf(res)))
     .on("POST", "/files/:entity/:project/:run/file_stream", fileStreamHandler(services))
     .on("PUT", "/storage/*key", storagePutHandler(services, signer))
-    .on("GET", "/storage/*key", storageGetHandler(services, signer));
+    .on("GET", "/storage/*key", storageGetHandler(services, signer))
+    .on("OPTIONS", "/storage/*key", storageOptionsHandler());
   // The client probes for an OpenTelemetry proxy; 404 switches its telemetry export off (reference §2).
   const noTelemetry: Handler = async (_req, res) =>
     sendJson(res, 404, { error: "telemetry is not collected here" });

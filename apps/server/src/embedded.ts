@@ -8,6 +8,8 @@ import { SqliteArtifactRepository } from "./stores/sqlite/artifact.repository.ts
 import { SqliteDatabase } from "./stores/sqlite/database.ts";
 import { SqliteIdentityRepository } from "./stores/sqlite/identity.repository.ts";
 import { SqliteRunRepository } from "./stores/sqlite/run.repository.ts";
+import { SqliteRunReadRepository } from "./stores/sqlite/run-read.repository.ts";
+import { SqliteSweepRepository } from "./stores/sqlite/sweep.repository.ts";
 
 export interface Embedded {
   readonly services: Services;
@@ -30,7 +32,9 @@ export async function openEmbedded(config: ServerConfig, publicUrl = config.publ
   const services = createServices(config, {
     identity,
     runs: new SqliteRunRepository(database),
+    runReads: new SqliteRunReadRepository(database),
     artifacts: new SqliteArtifactRepository(database),
+    sweeps: new SqliteSweepRepository(database),
     objects: new LocalDiskObjectStore(config.dataDir, signer),
   });
   return { services, signer, database, close: () => database.close() };

@@ -18,6 +18,35 @@ function keyOf(encoded: string): string {
   return key;
 }
 
+/**
+ * CORS for `/storage/*`: the web app (and any browser client) fetches signed URLs from another origin
+ * when a public URL or CDN fronts them. A signed URL carries its own authorisation and no cookies,
+ * so any origin may use it; `wandb verify` checks for this header on OPTIONS (wandb/sdk/verify/verify.py).
+ */
+const STORAGE_CORS = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "ETag, Content-Length, Content-Range, Accept-Ranges",
+} as const;
+
+function allowCors(res: ServerResponse): void {
+  for (const [name, value] of Object.entries(STORAGE_CORS)) res.setHeader(name, value);
+}
+
+/** OPTIONS /storage/<key>: the browser's preflight before a GET or PUT of a signed URL. */
+export function storageOptionsHandler() {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    allowCors(res);
+    const requested = req.headers["access-control-request-headers"];
+    res.writeHead(204, {
+      "access-control-allow-methods": "GET, HEAD, PUT",
+      "access-control-allow-headers": typeof requested === "string" && requested !== "" ? requested : "*",
+      "access-control-max-age": "3000",
+      "content-length": 0,
+    });
+    res.end();
+  };
+}
+
 /** PUT /storage/<key>: a signed upload, streamed to disk, never buffered whole. */
 export function storagePutHandler(services: Services, signer: UrlSigner) {
   return async (
@@ -26,6 +55,7 @@ export function storagePutHandler(services: Services, signer: UrlSigner) {
     params: Readonly<Record<string, string>>,
     url: URL,
   ) => {
+    allowCors(res);
     const key = keyOf(params.key ?? "");
     signer.verify("PUT", key, url.searchParams);
     const contentMd5 = req.headers["content-md5"];
@@ -51,6 +81,7 @@ export function storageGetHandler(services: Services, signer: UrlSigner) {
     params: Readonly<Record<string, string>>,
     url: URL,
   ) => {
+    allowCors(res);
     const key = keyOf(params.key ?? "");
     signer.verify("GET", key, url.searchParams);
     const info = await services.stores.objects.stat(key);

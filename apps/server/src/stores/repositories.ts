@@ -20,6 +20,7 @@ import type {
   RunRecord,
   UserRecord,
 } from "./records.ts";
+import type { RunCursor, RunFilter, RunQuery } from "./run-query.ts";
 
 export interface IdentityRepository {
   countUsers(): Promise<number>;
@@ -205,9 +206,59 @@ export interface ArtifactRepository {
     limit: number,
   ): Promise<{ alias: string; artifactId: number; versionIndex: number | null }[]>;
   /** Artifacts a run logged (`output`) or used (`input`), by id, after `afterId`. */
-  runArtifacts(runId: number, direction: "input" | "output", afterId: number, limit: number): Promise<ArtifactRecord[]>;
+  runArtifacts(
+    runId: number,
+    direction: "input" | "output",
+    afterId: number,
+    limit: number,
+  ): Promise<ArtifactRecord[]>;
   countRunArtifacts(runId: number, direction: "input" | "output"): Promise<number>;
   /** Ids of the runs that used the artifact, after `afterRunId`. */
   usedBy(artifactId: number, afterRunId: number, limit: number): Promise<number[]>;
   countUsedBy(artifactId: number): Promise<number>;
+}
+
+/** Which stored lines a history read returns (all of them when no field is set). */
+export interface LineSample {
+  readonly runId: number;
+  readonly file: "history" | "events";
+  /** History only: steps in [minStep, maxStep). */
+  readonly minStep?: number | undefined;
+  readonly maxStep?: number | undefined;
+  /**
+   * History only: keep lines holding every key; each key lists the JSON paths it may be found at
+   * (`["a.b"]` as one top-level key, or `["a", "b"]` nested).
+   */
+  readonly keys?: readonly (readonly (readonly string[])[])[] | undefined;
+  /** At most this many lines, evenly spread, always the first and the last (≥ 2). */
+  readonly samples: number;
+}
+
+/** The read side of runs (`wandb.Api()`): queries, history reads, files, deletion. */
+export interface RunReadRepository {
+  /** One page of runs in query order, each with its position for the next page's cursor. */
+  listRuns(query: RunQuery): Promise<{ run: RunRecord; cursor: RunCursor }[]>;
+  countRuns(projectId: number, filter: RunFilter): Promise<number>;
+  usersByIds(ids: readonly number[]): Promise<Map<number, UserRecord>>;
+  /** The user whose personal entity this is (undefined for teams). */
+  userOfEntity(entityId: number): Promise<UserRecord | undefined>;
+  projectsOfEntity(entityId: number, afterId: number, limit: number): Promise<ProjectRecord[]>;
+  /** The last step, and the last value of every numeric history key (NaN as null). */
+  historyKeys(
+    runId: number,
+  ): Promise<{ lastStep: number | null; keys: { name: string; value: number | null }[] }>;
+  /** Stored lines exactly as sent, in line order. */
+  sampleLines(sample: LineSample): Promise<string[]>;
+  countRunFiles(runId: number): Promise<number>;
+  runFiles(
+    runId: number,
+    options: { names: readonly string[] | null; pattern: string | null; afterName: string; limit: number },
+  ): Promise<RunFileRecord[]>;
+  setRunState(runId: number, state: string, now: number): Promise<void>;
+  /**
+   * Deletes the run and everything recorded under it; artifacts it logged are marked DELETED (and
+   * lose their aliases) when `deleteArtifacts`, otherwise kept without their producer. Returns the
+   * object keys of its files, for the caller to remove from the object store.
+   */
+  deleteRun(runId: number, deleteArtifacts: boolean, now: number): Promise<{ storageKeys: string[] }>;
 }

@@ -7,6 +7,8 @@ import { buildSchema, type GraphQLFieldResolver, isObjectType } from "graphql";
 import { artifactsReadArea } from "./artifacts.resolvers.ts";
 import type { GraphqlContext } from "./presenters.ts";
 import { loggingArea } from "./resolvers.ts";
+import { runsArea } from "./runs.resolvers.ts";
+import { sweepsArea } from "./sweeps.resolvers.ts";
 
 /** A root field: graphql-js calls it on the root value with (args, context). */
 export type RootResolver = (args: Record<string, unknown>, ctx: GraphqlContext) => unknown;
@@ -20,7 +22,7 @@ export interface ResolverArea {
   readonly types?: Readonly<Record<string, Readonly<Record<string, FieldResolver>>>>;
 }
 
-const AREAS: readonly ResolverArea[] = [loggingArea, artifactsReadArea];
+const AREAS: readonly ResolverArea[] = [loggingArea, artifactsReadArea, sweepsArea, runsArea];
 
 const SCHEMA_DIR = new URL("./schema/", import.meta.url);
 const files = readdirSync(SCHEMA_DIR)

@@ -7,6 +7,8 @@ import { SqliteArtifactRepository } from "../../stores/sqlite/artifact.repositor
 import { SqliteDatabase } from "../../stores/sqlite/database.ts";
 import { SqliteIdentityRepository } from "../../stores/sqlite/identity.repository.ts";
 import { SqliteRunRepository } from "../../stores/sqlite/run.repository.ts";
+import { SqliteRunReadRepository } from "../../stores/sqlite/run-read.repository.ts";
+import { SqliteSweepRepository } from "../../stores/sqlite/sweep.repository.ts";
 import type { Stores } from "../services.ts";
 import { chartSeries } from "./chart-series.ts";
 import { parseHistoryLine } from "./history-line.ts";
@@ -24,7 +26,14 @@ describe("chartSeries over the per-metric layout (real SQLite)", () => {
     db.migrate();
     const identity = new SqliteIdentityRepository(db);
     const runs = new SqliteRunRepository(db);
-    stores = { identity, runs, artifacts: new SqliteArtifactRepository(db), objects: undefined as never };
+    stores = {
+      identity,
+      runs,
+      artifacts: new SqliteArtifactRepository(db),
+      runReads: new SqliteRunReadRepository(db),
+      sweeps: new SqliteSweepRepository(db),
+      objects: undefined as never,
+    };
     const user = await identity.createUser({ username: "u", email: "u@example.com", isAdmin: false, now: 1 });
     const project = await identity.getOrCreateProject(user.defaultEntityId, "p", 1);
     const { run } = await runs.upsertRun({

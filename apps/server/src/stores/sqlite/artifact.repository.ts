@@ -464,11 +464,10 @@ export class SqliteArtifactRepository implements ArtifactRepository {
       direction === "output"
         ? "a.run_id = ?"
         : "a.id IN (SELECT artifact_id FROM artifact_usages WHERE run_id = ?)";
-    return this.db.all<ArtifactRecord>(`${ARTIFACT_SELECT} WHERE ${where} AND a.id > ? ORDER BY a.id LIMIT ?`, [
-      runId,
-      afterId,
-      limit,
-    ]);
+    return this.db.all<ArtifactRecord>(
+      `${ARTIFACT_SELECT} WHERE ${where} AND a.id > ? ORDER BY a.id LIMIT ?`,
+      [runId, afterId, limit],
+    );
   }
 
   async countRunArtifacts(runId: number, direction: "input" | "output"): Promise<number> {
@@ -490,7 +489,9 @@ export class SqliteArtifactRepository implements ArtifactRepository {
 
   async countUsedBy(artifactId: number): Promise<number> {
     return (
-      this.db.get<{ n: number }>("SELECT count(*) AS n FROM artifact_usages WHERE artifact_id = ?", [artifactId])?.n ?? 0
+      this.db.get<{ n: number }>("SELECT count(*) AS n FROM artifact_usages WHERE artifact_id = ?", [
+        artifactId,
+      ])?.n ?? 0
     );
   }
 }

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { AppError } from "@ballast/core";
 
@@ -65,6 +65,11 @@ export class SqliteDatabase {
 
   exec(sql: string): void {
     guard(() => this.db.exec(sql));
+  }
+
+  /** Registers a deterministic scalar SQL function on this connection (e.g. the runs filter's regexp). */
+  defineFunction(name: string, fn: (...args: SQLOutputValue[]) => SQLInputValue): void {
+    this.db.function(name, { deterministic: true }, fn);
   }
 
   private bind(stmt: StatementSync, method: "get" | "all" | "run", params: Params): unknown {

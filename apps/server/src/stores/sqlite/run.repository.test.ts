@@ -213,7 +213,7 @@ describe("SqliteRunRepository (real SQLite file)", () => {
   });
 
   describe("applyFileStream: events, console and summary", () => {
-    it("writes events lines once at offset + i", async () => {
+    it("writes events lines at offset + i; a line sent again replaces the stored one", async () => {
       const run = await newRun(f);
       await apply(f, run.id, { events: { offset: 0, lines: ["e0", "e1"] } });
       await apply(f, run.id, { events: { offset: 1, lines: ["X1", "e2"] } });
@@ -227,7 +227,7 @@ describe("SqliteRunRepository (real SQLite file)", () => {
         rows.map((r) => [r.line_no, r.line]),
         [
           [0, "e0"],
-          [1, "e1"],
+          [1, "X1"],
           [2, "e2"],
         ],
       );

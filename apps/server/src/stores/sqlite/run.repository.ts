@@ -10,16 +10,17 @@ import {
 import type { NewAlert, NewRunInput, RunRepository } from "../repositories.ts";
 import type { SqliteDatabase } from "./database.ts";
 
-const RUN_COLUMNS = `id, project_id AS projectId, name, user_id AS userId, display_name AS displayName,
+/** The columns of a RunRecord (unqualified: select them from `runs` without joins). */
+export const RUN_COLUMNS = `id, project_id AS projectId, name, user_id AS userId, display_name AS displayName,
   description, notes, group_name AS groupName, job_type AS jobType, host, program, git_commit AS gitCommit,
   git_repo AS gitRepo, sweep_name AS sweepName, tags, config, summary, state, exit_code AS exitCode,
   stop_requested AS stopRequested, history_line_count AS historyLineCount, events_line_count AS eventsLineCount,
   log_line_count AS logLineCount, created_at AS createdAt, updated_at AS updatedAt, heartbeat_at AS heartbeatAt,
   finished_at AS finishedAt`;
 
-type RunRow = Omit<RunRecord, "stopRequested"> & { stopRequested: number };
+export type RunRow = Omit<RunRecord, "stopRequested"> & { stopRequested: number };
 
-function toRun(row: RunRow): RunRecord {
+export function toRun(row: RunRow): RunRecord {
   return { ...row, stopRequested: row.stopRequested === 1 };
 }
 
@@ -130,9 +131,10 @@ export class SqliteRunRepository implements RunRepository {
   }
 
   /**
-   * Applies one file_stream request atomically. Line i of a file is stored at offset+i: history and
-   * events lines are written once (a resend is a no-op), console lines are overwritten (the client
-   * rewrites them for `\r` progress bars), the summary is replaced whole.
+   * Applies one file_stream request atomically. Line i of a file is stored at offset+i: history lines
+   * are written once (a resend is a no-op, so each step is stored exactly once), events and console
+   * lines are overwritten (the client rewrites console lines for `\r` progress bars, and restarts events
+   * at 0 when a run is initialised again without resume), the summary is replaced whole.
    */
   async applyFileStream(runId: number, write: FileStreamWrite): Promise<{ stopRequested: boolean }> {
     const newKeys = new Map<string, number>();
@@ -144,9 +146,11 @@ export class SqliteRunRepository implements RunRepository {
       let eventsEnd = 0;
       if (write.events && write.events.lines.length > 0) {
         const { offset, lines } = write.events;
+        // Last write wins: a run initialised again with the same id and no resume restarts its events
+        // at offset 0 (its history continues at historyLineCount), and a resend is the same line anyway.
         lines.forEach((line, i) => {
           this.db.run(
-            "INSERT INTO run_events (run_id, line_no, line) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO run_events (run_id, line_no, line) VALUES (?, ?, ?) ON CONFLICT (run_id, line_no) DO UPDATE SET line = excluded.line",
             [runId, offset + i, line],
           );
         });

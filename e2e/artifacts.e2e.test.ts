@@ -307,6 +307,26 @@ describe("artifacts over the W&B protocol", () => {
     assert.ok(download.equals(big), "downloaded bytes equal the uploaded file");
   });
 
+  it("serves artifact files on the client's authenticated fallback paths (V2 and V1 layouts)", async () => {
+    const bytes = Buffer.from("fallback content");
+    const logged = await logVersion("fallback", { "f.bin": bytes });
+    const hex = md5(bytes).toString("hex");
+    const paths = [
+      `/artifactsV2/default/admin/arts/fallback/${logged.id}/${hex}/f.bin`,
+      `/artifacts/admin/${hex}`,
+    ];
+    for (const path of paths) {
+      const ok = await fetch(`${test.server.url}${path}`, { headers: { authorization: test.auth } });
+      assert.equal(ok.status, 200, path);
+      assert.ok(Buffer.from(await ok.arrayBuffer()).equals(bytes), `${path} serves the bytes`);
+      assert.equal((await fetch(`${test.server.url}${path}`)).status, 401, `${path} needs a key`);
+    }
+    const unknown = await fetch(`${test.server.url}/artifacts/admin/${"0".repeat(32)}`, {
+      headers: { authorization: test.auth },
+    });
+    assert.equal(unknown.status, 404);
+  });
+
   it("records useArtifact and resolves the artifact by id for the consuming run", async () => {
     const logged = await logVersion("used", { "u.txt": Buffer.from("u") });
     const used = await graphqlData(

@@ -23,6 +23,7 @@ interface ReadBack {
     version: string;
     metadata: unknown;
     weights: Hashes;
+    entry: Hashes;
     files: string[];
     logged_by: string;
     used_by: string[];
@@ -62,6 +63,7 @@ describe("wandb.Api() reads artifacts back from Ballast", { timeout: 600_000 }, 
         assert.equal(result.best.version, "v1");
         assert.deepEqual(result.best.metadata, { epoch: 1 });
         assert.equal(result.best.weights.md5_hex, result.logged["net:v1"]?.md5_hex);
+        assert.equal(result.best.entry.md5_hex, result.logged["net:v1"]?.md5_hex, "get_entry().download()");
         assert.deepEqual(result.best.files, ["weights.bin"]);
         assert.equal(result.best.logged_by, result.producer);
         assert.deepEqual(result.best.used_by, [result.consumer]);

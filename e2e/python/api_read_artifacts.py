@@ -51,6 +51,8 @@ def main():
     versions = [(a.version, sorted(a.aliases)) for a in api.artifacts("model", f"{path}/net")]
     best = api.artifact(f"{path}/net:best")
     best_dir = best.download(root=os.path.join(work, "best"))
+    # get_entry().download() has no signed URL: the client uses the authenticated /artifactsV2 path.
+    entry_path = best.get_entry("weights.bin").download(root=os.path.join(work, "entry"))
     corpus = api.artifact(f"{path}/corpus:latest")
     corpus_dir = corpus.download(root=os.path.join(work, "corpus-dl"))
     downloaded = {}
@@ -70,6 +72,7 @@ def main():
                 "version": best.version,
                 "metadata": best.metadata,
                 "weights": e2e.file_hashes(os.path.join(best_dir, "weights.bin")),
+                "entry": e2e.file_hashes(entry_path),
                 "files": sorted(f.name for f in best.files()),
                 "logged_by": best.logged_by().id,
                 "used_by": sorted(r.id for r in best.used_by()),

@@ -6,6 +6,7 @@ import { sendError, sendJson } from "./http/respond.ts";
 import { type Handler, Router } from "./http/router.ts";
 import { storageGetHandler, storageOptionsHandler, storagePutHandler } from "./http/storage.handler.ts";
 import type { UrlSigner } from "./stores/objects/url-signer.ts";
+import { artifactFileHandler } from "./wandb/artifact-file.handler.ts";
 import { fileStreamHandler } from "./wandb/file-stream.handler.ts";
 import { graphqlHandler } from "./wandb/graphql.handler.ts";
 
@@ -22,7 +23,9 @@ export function createApp(services: Services, signer: UrlSigner) {
     .on("POST", "/files/:entity/:project/:run/file_stream", fileStreamHandler(services))
     .on("PUT", "/storage/*key", storagePutHandler(services, signer))
     .on("GET", "/storage/*key", storageGetHandler(services, signer))
-    .on("OPTIONS", "/storage/*key", storageOptionsHandler());
+    .on("OPTIONS", "/storage/*key", storageOptionsHandler())
+    .on("GET", "/artifactsV2/*rest", artifactFileHandler(services, "V2"))
+    .on("GET", "/artifacts/*rest", artifactFileHandler(services, "V1"));
   // The client probes for an OpenTelemetry proxy; 404 switches its telemetry export off (reference §2).
   const noTelemetry: Handler = async (_req, res) =>
     sendJson(res, 404, { error: "telemetry is not collected here" });

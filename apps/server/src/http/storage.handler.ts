@@ -84,40 +84,50 @@ export function storageGetHandler(services: Services, signer: UrlSigner) {
     allowCors(res);
     const key = keyOf(params.key ?? "");
     signer.verify("GET", key, url.searchParams);
-    const info = await services.stores.objects.stat(key);
-    if (!info) throw new AppError("OBJECT_NOT_FOUND", "The object does not exist.");
-    const range = parseRange(req.headers.range, info.size);
-    if (range === "invalid") {
-      res.writeHead(416, { "content-range": `bytes */${info.size}` });
-      res.end();
-      return;
-    }
-    const object = await services.stores.objects.get(key, range ?? undefined);
-    if (!object) throw new AppError("OBJECT_NOT_FOUND", "The object does not exist.");
-    const headers: Record<string, string | number> = {
-      "content-type": "application/octet-stream",
-      "accept-ranges": "bytes",
-      "cache-control": "private, max-age=0",
-    };
-    if (range) {
-      headers["content-range"] = `bytes ${range.start}-${range.end}/${info.size}`;
-      headers["content-length"] = range.end - range.start + 1;
-    } else {
-      headers["content-length"] = info.size;
-    }
-    res.writeHead(range ? 206 : 200, headers);
-    if (req.method === "HEAD") {
-      object.body.destroy();
-      res.end();
-      return;
-    }
-    object.body.pipe(res);
-    await new Promise<void>((resolve, reject) => {
-      res.on("finish", resolve);
-      res.on("close", resolve);
-      object.body.on("error", reject);
-    });
+    await sendObject(services, key, req, res);
   };
+}
+
+/** Streams a stored object, with single-range support for resumable clients. */
+export async function sendObject(
+  services: Services,
+  key: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const info = await services.stores.objects.stat(key);
+  if (!info) throw new AppError("OBJECT_NOT_FOUND", "The object does not exist.");
+  const range = parseRange(req.headers.range, info.size);
+  if (range === "invalid") {
+    res.writeHead(416, { "content-range": `bytes */${info.size}` });
+    res.end();
+    return;
+  }
+  const object = await services.stores.objects.get(key, range ?? undefined);
+  if (!object) throw new AppError("OBJECT_NOT_FOUND", "The object does not exist.");
+  const headers: Record<string, string | number> = {
+    "content-type": "application/octet-stream",
+    "accept-ranges": "bytes",
+    "cache-control": "private, max-age=0",
+  };
+  if (range) {
+    headers["content-range"] = `bytes ${range.start}-${range.end}/${info.size}`;
+    headers["content-length"] = range.end - range.start + 1;
+  } else {
+    headers["content-length"] = info.size;
+  }
+  res.writeHead(range ? 206 : 200, headers);
+  if (req.method === "HEAD") {
+    object.body.destroy();
+    res.end();
+    return;
+  }
+  object.body.pipe(res);
+  await new Promise<void>((resolve, reject) => {
+    res.on("finish", resolve);
+    res.on("close", resolve);
+    object.body.on("error", reject);
+  });
 }
 
 function parseRange(

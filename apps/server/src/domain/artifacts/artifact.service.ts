@@ -464,6 +464,22 @@ export class ArtifactService {
     return this.stores.artifacts.entries(artifactId, after, first);
   }
 
+  /**
+   * The storage key of an artifact file's content, by entity and hex MD5, if the user may read the
+   * entity and the content is stored (the client's authenticated download fallback).
+   */
+  async contentKey(user: UserRecord, entityName: string, md5Hex: string): Promise<string> {
+    if (!/^[0-9a-f]{32}$/.test(md5Hex)) throw new AppError("INVALID_ARGUMENT", "Expected a hex MD5 digest.");
+    const entity = await this.access.entity(user, entityName, "read");
+    const object = await this.stores.artifacts.findObject(
+      entity.id,
+      Buffer.from(md5Hex, "hex").toString("base64"),
+    );
+    if (!object || object.storedAt === null)
+      throw new AppError("OBJECT_NOT_FOUND", "No stored artifact file has that digest.");
+    return object.storageKey;
+  }
+
   async entryDownloadUrl(entry: ArtifactEntryRecord): Promise<string | null> {
     if (entry.storageKey === null) return entry.ref;
     return this.stores.objects.signDownload(entry.storageKey, this.config.limits.downloadUrlTtlSeconds);

@@ -166,6 +166,24 @@ describe("SqliteRunRepository (real SQLite file)", () => {
       assert.equal(await f.runs.lastLine(run.id, "history"), '{"a":3}');
     });
 
+    it("commits concurrent requests together, rolling back only the one that fails", async () => {
+      const a = await newRun(f);
+      const b = await newRun(f);
+      const results = await Promise.allSettled([
+        f.runs.applyFileStream(a.id, { history: history(0, ['{"a":1}']), now: 2000 }),
+        f.runs.applyFileStream(987_654, { history: history(0, ['{"x":1}']), now: 2000 }),
+        f.runs.applyFileStream(b.id, { history: history(0, ['{"b":1}']), now: 2000 }),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ["fulfilled", "rejected", "fulfilled"],
+      );
+      assert.equal((await reload(f, a.id)).historyLineCount, 1);
+      assert.equal((await reload(f, b.id)).historyLineCount, 1);
+      const orphan = f.db.get<{ n: number }>("SELECT count(*) AS n FROM run_history WHERE run_id = 987654");
+      assert.equal(orphan?.n, 0, "the failed write left nothing behind");
+    });
+
     it("stores each line once when the same request is applied twice", async () => {
       const run = await newRun(f);
       const write = { history: lossLines(0, 3) };

@@ -43,21 +43,79 @@ const FIELD_COLUMNS: Record<keyof RunFields, string> = {
 
 const TERMINAL_STATES = new Set(["finished", "failed", "crashed", "killed", "preempted"]);
 
-interface TierAggregate {
-  keyId: number;
-  level: number;
+/** One open tier bucket of one series: min/max over its points, and the value at its highest step. */
+interface OpenBucket {
   bucket: number;
   min: number | null;
   max: number | null;
   lastStep: number;
-  lastValue: number | null;
+  last: number | null;
 }
+
+/**
+ * Aggregates a request's points into tier buckets. Steps mostly arrive in order, so each series keeps
+ * one open bucket per level and emits it when a step leaves it; a bucket emitted twice (steps out of
+ * order) is merged by the upsert, whose min/max/last merge is order-independent.
+ */
+class TierAccumulator {
+  private readonly open = new Map<number, (OpenBucket | undefined)[]>();
+  private readonly out: (number | null)[] = [];
+
+  add(keyId: number, step: number, value: number | null): void {
+    let levels = this.open.get(keyId);
+    if (!levels) {
+      levels = new Array<OpenBucket | undefined>(TIER_LEVELS.length);
+      this.open.set(keyId, levels);
+    }
+    for (const [i, size] of TIER_SIZES.entries()) {
+      const bucket = Math.floor(step / size);
+      const current = levels[i];
+      if (current === undefined || current.bucket !== bucket) {
+        if (current !== undefined) this.emit(keyId, i, current);
+        levels[i] = { bucket, min: value, max: value, lastStep: step, last: value };
+        continue;
+      }
+      if (value !== null) {
+        current.min = current.min === null || value < current.min ? value : current.min;
+        current.max = current.max === null || value > current.max ? value : current.max;
+      }
+      if (step >= current.lastStep) {
+        current.lastStep = step;
+        current.last = value;
+      }
+    }
+  }
+
+  private emit(keyId: number, levelIndex: number, b: OpenBucket): void {
+    this.out.push(keyId, TIER_LEVELS[levelIndex] ?? 0, b.bucket, b.min, b.max, b.lastStep, b.last);
+  }
+
+  /** Every bucket touched, as flattened (key, level, bucket, min, max, last_step, last) rows. */
+  rows(): (number | null)[] {
+    for (const [keyId, levels] of this.open) {
+      levels.forEach((bucket, i) => {
+        if (bucket !== undefined) this.emit(keyId, i, bucket);
+      });
+    }
+    this.open.clear();
+    return this.out;
+  }
+}
+
+const TIER_SIZES = TIER_LEVELS.map((level) => TIER_BASE ** level);
 
 /** Runs, their line-indexed file_stream data, the per-metric layout and run files. */
 export class SqliteRunRepository implements RunRepository {
   private readonly db: SqliteDatabase;
   /** (run id) → (metric name → key id); filled only after the inserting transaction commits. */
   private readonly metricKeyCache = new Map<number, Map<string, number>>();
+  /** file_stream writes waiting for the next group commit. */
+  private pending: {
+    runId: number;
+    write: FileStreamWrite;
+    resolve: (value: { stopRequested: boolean }) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
 
   constructor(db: SqliteDatabase) {
     this.db = db;
@@ -137,90 +195,135 @@ export class SqliteRunRepository implements RunRepository {
    * at 0 when a run is initialised again without resume), the summary is replaced whole.
    */
   async applyFileStream(runId: number, write: FileStreamWrite): Promise<{ stopRequested: boolean }> {
-    const newKeys = new Map<string, number>();
-    const result = this.db.transaction(() => {
-      let historyEnd = 0;
-      if (write.history && write.history.length > 0) {
-        historyEnd = this.writeHistory(runId, write.history, newKeys);
-      }
-      let eventsEnd = 0;
-      if (write.events && write.events.lines.length > 0) {
-        const { offset, lines } = write.events;
-        // Last write wins: a run initialised again with the same id and no resume restarts its events
-        // at offset 0 (its history continues at historyLineCount), and a resend is the same line anyway.
-        lines.forEach((line, i) => {
-          this.db.run(
-            "INSERT INTO run_events (run_id, line_no, line) VALUES (?, ?, ?) ON CONFLICT (run_id, line_no) DO UPDATE SET line = excluded.line",
-            [runId, offset + i, line],
-          );
-        });
-        eventsEnd = offset + lines.length;
-      }
-      let logsEnd = 0;
-      if (write.logs && write.logs.lines.length > 0) {
-        const { offset, lines } = write.logs;
-        lines.forEach((line, i) => {
-          this.db.run(
-            "INSERT INTO run_logs (run_id, line_no, line) VALUES (?, ?, ?) ON CONFLICT (run_id, line_no) DO UPDATE SET line = excluded.line",
-            [runId, offset + i, line],
-          );
-        });
-        logsEnd = offset + lines.length;
-      }
-
-      const row = this.db.get<{ state: string; stop_requested: number }>(
-        "SELECT state, stop_requested FROM runs WHERE id = ?",
-        [runId],
-      );
-      if (!row) throw new Error(`run ${runId} vanished`);
-      let state = row.state;
-      let exitCode: number | null | undefined;
-      let finishedAt: number | null | undefined;
-      if (write.complete) {
-        state = row.stop_requested === 1 ? "killed" : write.complete.exitCode === 0 ? "finished" : "failed";
-        exitCode = write.complete.exitCode;
-        finishedAt = write.now;
-      } else if (write.preempting) {
-        state = "preempting";
-      } else if (TERMINAL_STATES.has(state)) {
-        // A finished or crashed run that streams again has been resumed (or its client came back).
-        state = "running";
-        exitCode = null;
-        finishedAt = null;
-      }
-      this.db.run(
-        `UPDATE runs SET
-           history_line_count = max(history_line_count, ?),
-           events_line_count = max(events_line_count, ?),
-           log_line_count = max(log_line_count, ?),
-           summary = coalesce(?, summary),
-           state = ?,
-           exit_code = CASE WHEN ? THEN ? ELSE exit_code END,
-           finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
-           heartbeat_at = ?, updated_at = ?
-         WHERE id = ?`,
-        [
-          historyEnd,
-          eventsEnd,
-          logsEnd,
-          write.summary ?? null,
-          state,
-          exitCode !== undefined ? 1 : 0,
-          exitCode ?? null,
-          finishedAt !== undefined ? 1 : 0,
-          finishedAt ?? null,
-          write.now,
-          write.now,
-          runId,
-        ],
-      );
-      return { stopRequested: row.stop_requested === 1 };
+    return new Promise((resolve, reject) => {
+      this.pending.push({ runId, write, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.commitPending());
     });
-    if (newKeys.size > 0) {
-      const cache = this.metricKeyCache.get(runId);
-      if (cache) for (const [name, id] of newKeys) cache.set(name, id);
+  }
+
+  /**
+   * Group commit: the file_stream requests that arrived since the last commit are applied in one
+   * transaction (one WAL fsync for all), each inside its own savepoint so a failing one is rolled back
+   * alone. Every caller is answered only after the COMMIT: a 2xx still means durable.
+   */
+  private commitPending(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const outcomes: (
+      | { ok: true; value: { stopRequested: boolean }; newKeys: Map<string, number> }
+      | { ok: false; error: unknown }
+    )[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const item of batch) {
+          const newKeys = new Map<string, number>();
+          this.db.exec("SAVEPOINT file_stream");
+          try {
+            const value = this.applyOne(item.runId, item.write, newKeys);
+            this.db.exec("RELEASE file_stream");
+            outcomes.push({ ok: true, value, newKeys });
+          } catch (error) {
+            this.db.exec("ROLLBACK TO file_stream");
+            this.db.exec("RELEASE file_stream");
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
     }
-    return result;
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (!outcome) return item.reject(new Error("file_stream write lost its outcome"));
+      if (!outcome.ok) return item.reject(outcome.error);
+      const cache = this.metricKeyCache.get(item.runId);
+      if (cache) for (const [name, id] of outcome.newKeys) cache.set(name, id);
+      item.resolve(outcome.value);
+    });
+  }
+
+  private applyOne(
+    runId: number,
+    write: FileStreamWrite,
+    newKeys: Map<string, number>,
+  ): { stopRequested: boolean } {
+    let historyEnd = 0;
+    if (write.history && write.history.length > 0) {
+      historyEnd = this.writeHistory(runId, write.history, newKeys);
+    }
+    let eventsEnd = 0;
+    if (write.events && write.events.lines.length > 0) {
+      const { offset, lines } = write.events;
+      // Last write wins: a run initialised again with the same id and no resume restarts its events
+      // at offset 0 (its history continues at historyLineCount), and a resend is the same line anyway.
+      lines.forEach((line, i) => {
+        this.db.run(
+          "INSERT INTO run_events (run_id, line_no, line) VALUES (?, ?, ?) ON CONFLICT (run_id, line_no) DO UPDATE SET line = excluded.line",
+          [runId, offset + i, line],
+        );
+      });
+      eventsEnd = offset + lines.length;
+    }
+    let logsEnd = 0;
+    if (write.logs && write.logs.lines.length > 0) {
+      const { offset, lines } = write.logs;
+      lines.forEach((line, i) => {
+        this.db.run(
+          "INSERT INTO run_logs (run_id, line_no, line) VALUES (?, ?, ?) ON CONFLICT (run_id, line_no) DO UPDATE SET line = excluded.line",
+          [runId, offset + i, line],
+        );
+      });
+      logsEnd = offset + lines.length;
+    }
+
+    const row = this.db.get<{ state: string; stop_requested: number }>(
+      "SELECT state, stop_requested FROM runs WHERE id = ?",
+      [runId],
+    );
+    if (!row) throw new Error(`run ${runId} vanished`);
+    let state = row.state;
+    let exitCode: number | null | undefined;
+    let finishedAt: number | null | undefined;
+    if (write.complete) {
+      state = row.stop_requested === 1 ? "killed" : write.complete.exitCode === 0 ? "finished" : "failed";
+      exitCode = write.complete.exitCode;
+      finishedAt = write.now;
+    } else if (write.preempting) {
+      state = "preempting";
+    } else if (TERMINAL_STATES.has(state)) {
+      // A finished or crashed run that streams again has been resumed (or its client came back).
+      state = "running";
+      exitCode = null;
+      finishedAt = null;
+    }
+    this.db.run(
+      `UPDATE runs SET
+         history_line_count = max(history_line_count, ?),
+         events_line_count = max(events_line_count, ?),
+         log_line_count = max(log_line_count, ?),
+         summary = coalesce(?, summary),
+         state = ?,
+         exit_code = CASE WHEN ? THEN ? ELSE exit_code END,
+         finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
+         heartbeat_at = ?, updated_at = ?
+       WHERE id = ?`,
+      [
+        historyEnd,
+        eventsEnd,
+        logsEnd,
+        write.summary ?? null,
+        state,
+        exitCode !== undefined ? 1 : 0,
+        exitCode ?? null,
+        finishedAt !== undefined ? 1 : 0,
+        finishedAt ?? null,
+        write.now,
+        write.now,
+        runId,
+      ],
+    );
+    return { stopRequested: row.stop_requested === 1 };
   }
 
   private metricKeyId(runId: number, name: string, newKeys: Map<string, number>): number {
@@ -246,64 +349,60 @@ export class SqliteRunRepository implements RunRepository {
 
   private writeHistory(runId: number, history: readonly HistoryLine[], newKeys: Map<string, number>): number {
     let end = 0;
-    const tiers = new Map<string, TierAggregate>();
+    let first = Number.POSITIVE_INFINITY;
     for (const line of history) {
       end = Math.max(end, line.lineNo + 1);
-      const inserted = this.db.run(
-        "INSERT INTO run_history (run_id, line_no, step, line) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [runId, line.lineNo, line.step, line.text],
-      ).changes;
-      if (inserted === 0) continue; // a resend of a line already stored
+      first = Math.min(first, line.lineNo);
+    }
+    // Lines already stored (a resend after a lost response) are skipped whole: their metrics are in.
+    const stored = new Set(
+      this.db
+        .all<{ line_no: number }>(
+          "SELECT line_no FROM run_history WHERE run_id = ? AND line_no BETWEEN ? AND ?",
+          [runId, first, end - 1],
+        )
+        .map((row) => row.line_no),
+    );
+    const lines: (number | string)[] = [];
+    const points: (number | null)[] = [];
+    const tiers = new TierAccumulator();
+    for (const line of history) {
+      if (stored.has(line.lineNo)) continue;
+      stored.add(line.lineNo); // a line number repeated within one request: the first one counts
+      lines.push(runId, line.lineNo, line.step, line.text);
       for (const [name, raw] of line.metrics) {
         const keyId = this.metricKeyId(runId, name, newKeys);
         const value = Number.isNaN(raw) ? null : raw;
-        this.db.run(
-          "INSERT INTO metric_points (key_id, step, value) VALUES (?, ?, ?) ON CONFLICT (key_id, step) DO UPDATE SET value = excluded.value",
-          [keyId, line.step, value],
-        );
-        for (const level of TIER_LEVELS) {
-          const bucket = Math.floor(line.step / TIER_BASE ** level);
-          const id = `${keyId}:${level}:${bucket}`;
-          const agg = tiers.get(id);
-          if (!agg) {
-            tiers.set(id, {
-              keyId,
-              level,
-              bucket,
-              min: value,
-              max: value,
-              lastStep: line.step,
-              lastValue: value,
-            });
-            continue;
-          }
-          if (value !== null) {
-            agg.min = agg.min === null ? value : Math.min(agg.min, value);
-            agg.max = agg.max === null ? value : Math.max(agg.max, value);
-          }
-          if (line.step >= agg.lastStep) {
-            agg.lastStep = line.step;
-            agg.lastValue = value;
-          }
-        }
+        points.push(keyId, line.step, value);
+        tiers.add(keyId, line.step, value);
       }
     }
-    for (const agg of tiers.values()) {
-      this.db.run(
-        `INSERT INTO metric_tiers (key_id, level, bucket, min_value, max_value, last_step, last_value)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (key_id, level, bucket) DO UPDATE SET
-           min_value = CASE WHEN min_value IS NULL THEN excluded.min_value
-                            WHEN excluded.min_value IS NULL THEN min_value
-                            ELSE min(min_value, excluded.min_value) END,
-           max_value = CASE WHEN max_value IS NULL THEN excluded.max_value
-                            WHEN excluded.max_value IS NULL THEN max_value
-                            ELSE max(max_value, excluded.max_value) END,
-           last_value = CASE WHEN excluded.last_step >= last_step THEN excluded.last_value ELSE last_value END,
-           last_step = max(last_step, excluded.last_step)`,
-        [agg.keyId, agg.level, agg.bucket, agg.min, agg.max, agg.lastStep, agg.lastValue],
-      );
-    }
+    this.db.runBatch(
+      "INSERT INTO run_history (run_id, line_no, step, line)",
+      4,
+      lines,
+      "ON CONFLICT DO NOTHING",
+    );
+    this.db.runBatch(
+      "INSERT INTO metric_points (key_id, step, value)",
+      3,
+      points,
+      "ON CONFLICT (key_id, step) DO UPDATE SET value = excluded.value",
+    );
+    this.db.runBatch(
+      "INSERT INTO metric_tiers (key_id, level, bucket, min_value, max_value, last_step, last_value)",
+      7,
+      tiers.rows(),
+      `ON CONFLICT (key_id, level, bucket) DO UPDATE SET
+         min_value = CASE WHEN min_value IS NULL THEN excluded.min_value
+                          WHEN excluded.min_value IS NULL THEN min_value
+                          ELSE min(min_value, excluded.min_value) END,
+         max_value = CASE WHEN max_value IS NULL THEN excluded.max_value
+                          WHEN excluded.max_value IS NULL THEN max_value
+                          ELSE max(max_value, excluded.max_value) END,
+         last_value = CASE WHEN excluded.last_step >= last_step THEN excluded.last_value ELSE last_value END,
+         last_step = max(last_step, excluded.last_step)`,
+    );
     return end;
   }
 

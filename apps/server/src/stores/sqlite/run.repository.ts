@@ -233,14 +233,18 @@ export class SqliteRunRepository implements RunRepository {
       for (const item of batch) item.reject(error);
       return;
     }
-    batch.forEach((item, i) => {
+    for (const [i, item] of batch.entries()) {
       const outcome = outcomes[i];
-      if (!outcome) return item.reject(new Error("file_stream write lost its outcome"));
-      if (!outcome.ok) return item.reject(outcome.error);
-      const cache = this.metricKeyCache.get(item.runId);
-      if (cache) for (const [name, id] of outcome.newKeys) cache.set(name, id);
-      item.resolve(outcome.value);
-    });
+      if (!outcome) {
+        item.reject(new Error("file_stream write lost its outcome"));
+      } else if (!outcome.ok) {
+        item.reject(outcome.error);
+      } else {
+        const cache = this.metricKeyCache.get(item.runId);
+        if (cache) for (const [name, id] of outcome.newKeys) cache.set(name, id);
+        item.resolve(outcome.value);
+      }
+    }
   }
 
   private applyOne(

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError } from "@ballast/core";
+import { seriesHandler } from "./api/series.handler.ts";
 import type { Services } from "./domain/services.ts";
 import { sendError, sendJson } from "./http/respond.ts";
 import { type Handler, Router } from "./http/router.ts";
@@ -21,6 +22,7 @@ export function createApp(services: Services, signer: UrlSigner) {
     })
     .on("POST", "/graphql", (req, res) => graphql(req, res, requestIdOf(res)))
     .on("POST", "/files/:entity/:project/:run/file_stream", fileStreamHandler(services))
+    .on("GET", "/api/v1/runs/:entity/:project/:run/series", seriesHandler(services))
     .on("PUT", "/storage/*key", storagePutHandler(services, signer))
     .on("GET", "/storage/*key", storageGetHandler(services, signer))
     .on("OPTIONS", "/storage/*key", storageOptionsHandler())

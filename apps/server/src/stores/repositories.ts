@@ -249,6 +249,12 @@ export interface RunReadRepository {
   ): Promise<{ lastStep: number | null; keys: { name: string; value: number | null }[] }>;
   /** Stored lines exactly as sent, in line order. */
   sampleLines(sample: LineSample): Promise<string[]>;
+  /** The first and last step of a metric series within [minStep, maxStep] (two index seeks). */
+  metricStepRange(
+    keyId: number,
+    minStep: number,
+    maxStep: number,
+  ): Promise<{ first: number; last: number } | undefined>;
   countRunFiles(runId: number): Promise<number>;
   runFiles(
     runId: number,

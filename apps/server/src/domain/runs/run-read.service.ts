@@ -8,6 +8,7 @@ import type { ServerConfig } from "../../config.ts";
 import type { ProjectRecord, RunFileRecord, RunRecord, UserRecord } from "../../stores/records.ts";
 import type { AccessService } from "../access/access.service.ts";
 import type { Stores } from "../services.ts";
+import { chartSeries, type Series } from "./chart-series.ts";
 import { runFileKey } from "./run.service.ts";
 import { decodeRunCursor, encodeRunCursor, parseRunFilter, parseRunOrder } from "./run-query.ts";
 
@@ -199,6 +200,22 @@ export class RunReadService {
         return rows;
       }),
     );
+  }
+
+  /**
+   * A bucketed min/max/last series of one metric of a run the user may read (Ballast's own API);
+   * an unknown metric has no points. Steps are inclusive bounds.
+   */
+  async series(
+    user: UserRecord,
+    path: { entity: string; project: string; run: string },
+    query: { metric: string; buckets: number; minStep?: number | undefined; maxStep?: number | undefined },
+  ): Promise<Series> {
+    const project = await this.access.project(user, path.entity, path.project, "read");
+    const run = await this.stores.runs.findRun(project.id, path.run);
+    if (!run)
+      throw new AppError("RUN_NOT_FOUND", `Run ${path.entity}/${path.project}/${path.run} does not exist.`);
+    return chartSeries(this.stores, { runId: run.id, ...query });
   }
 
   /** `systemMetrics`: the `system.*` values of the last system-metrics line, as JSON text. */

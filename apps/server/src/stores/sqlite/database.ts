@@ -13,6 +13,9 @@ import { AppError } from "@ballast/core";
 export type Row = Record<string, SQLInputValue>;
 export type Params = Record<string, SQLInputValue> | SQLInputValue[];
 
+/** Prepared statements kept per connection (see `statement`). */
+const MAX_STATEMENTS = 512;
+
 /** Rows per multi-row INSERT (× a few columns stays far below SQLite's 32,766 bound variables). */
 const BATCH_ROWS = 256;
 
@@ -42,12 +45,22 @@ export class SqliteDatabase {
     if (this.db.isOpen) this.db.close();
   }
 
+  /**
+   * Prepared statements by SQL text, least recently used dropped past MAX_STATEMENTS: queries built
+   * from user filters have many shapes, and an unbounded cache would grow with them.
+   */
   private statement(sql: string): StatementSync {
     let stmt = this.statements.get(sql);
-    if (!stmt) {
+    if (stmt) {
+      this.statements.delete(sql);
+    } else {
       stmt = this.db.prepare(sql);
-      this.statements.set(sql, stmt);
+      if (this.statements.size >= MAX_STATEMENTS) {
+        const oldest = this.statements.keys().next().value;
+        if (oldest !== undefined) this.statements.delete(oldest);
+      }
     }
+    this.statements.set(sql, stmt);
     return stmt;
   }
 

@@ -2,7 +2,8 @@
  * Compiles a typed run query (stores/run-query.ts) to SQLite SQL. User text only ever reaches the
  * statement as a bound parameter: field names become JSON paths bound with `?`, values are bound,
  * and the SQL around them comes from fixed fragments here. JSON fields are read from the JSONB query
- * copies (`config_query`, `summary_query`, migration 0004), never from the client's original text.
+ * copies (tables `run_config_query`, `run_summary_query`, migrations 0004 and 0006, joined as `cq`
+ * and `sq`), never from the client's original text.
  *
  * Comparison semantics follow MongoDB's: a comparison only matches values of the operand's type (a
  * string is never "greater than" a number), `$ne`/`$nin` also match runs where the field is absent,
@@ -71,8 +72,15 @@ export class Sql {
 }
 
 function jsonColumn(field: { source: "config" | "summary" }): string {
-  return field.source === "config" ? "runs.config_query" : "runs.summary_query";
+  return field.source === "config" ? "cq.doc" : "sq.doc";
 }
+
+/**
+ * The runs and their query copies. LEFT JOINs on the copies' primary keys: SQLite leaves out a join
+ * whose table the statement never reads, and a missing copy reads as absent fields.
+ */
+const FROM_RUNS = `FROM runs LEFT JOIN run_config_query cq ON cq.run_id = runs.id
+  LEFT JOIN run_summary_query sq ON sq.run_id = runs.id`;
 
 /** Appends the expression a field evaluates to (its value, or the JSON value at its path). */
 export function valueExpr(sql: Sql, field: RunField): void {
@@ -248,10 +256,20 @@ export function afterCursor(sql: Sql, field: RunField, descending: boolean, curs
   sql.add(")");
 }
 
-/** The whole page query: RUN_COLUMNS, the sort value (integers as text so none loses precision). */
+/**
+ * The whole page query: `columns` (unqualified, of `runs`), the sort value (integers as text so none
+ * loses precision) and its type. The inner query filters and sorts run ids and sort values only;
+ * the wide rows are read for the page alone (SQLite's sorter would otherwise carry every matching
+ * run's config and summary text).
+ */
 export function compileRunPage(query: RunQuery, columns: string): Sql {
   const { field, descending } = query.order;
-  const sql = new Sql().add(`SELECT ${columns}, CASE WHEN typeof(`);
+  const direction = descending ? "DESC" : "ASC";
+  const sql = new Sql().add(
+    `SELECT ${columns}, page.sortValue, page.sortType FROM (SELECT runs.id AS pageId, `,
+  );
+  valueExpr(sql, field);
+  sql.add(" AS sortKey, CASE WHEN typeof(");
   valueExpr(sql, field);
   sql.add(") = 'integer' THEN CAST(");
   valueExpr(sql, field);
@@ -259,21 +277,20 @@ export function compileRunPage(query: RunQuery, columns: string): Sql {
   valueExpr(sql, field);
   sql.add(" END AS sortValue, typeof(");
   valueExpr(sql, field);
-  sql.add(") AS sortType FROM runs WHERE runs.project_id = ? AND ", query.projectId);
+  sql.add(`) AS sortType ${FROM_RUNS} WHERE runs.project_id = ? AND `, query.projectId);
   compileFilter(sql, query.filter);
   if (query.after) {
     sql.add(" AND ");
     afterCursor(sql, field, descending, query.after);
   }
-  const direction = descending ? "DESC" : "ASC";
-  sql.add(" ORDER BY ");
-  valueExpr(sql, field);
-  sql.add(` ${direction}, runs.id ${direction} LIMIT ?`, query.limit);
+  sql.add(" ORDER BY sortKey ");
+  sql.add(`${direction}, runs.id ${direction} LIMIT ?) page JOIN runs ON runs.id = page.pageId`, query.limit);
+  sql.add(` ORDER BY page.sortKey ${direction}, page.pageId ${direction}`);
   return sql;
 }
 
 export function compileRunCount(projectId: number, filter: RunFilter): Sql {
-  const sql = new Sql().add("SELECT count(*) AS n FROM runs WHERE runs.project_id = ? AND ", projectId);
+  const sql = new Sql().add(`SELECT count(*) AS n ${FROM_RUNS} WHERE runs.project_id = ? AND `, projectId);
   compileFilter(sql, filter);
   return sql;
 }

@@ -4,6 +4,7 @@ import type { ProjectRecord, RunFileRecord, RunRecord, UserRecord } from "../rec
 import type { LineSample, RunReadRepository } from "../repositories.ts";
 import type { RunCursor, RunFilter, RunQuery } from "../run-query.ts";
 import type { SqliteDatabase } from "./database.ts";
+import { sampleByStep } from "./history-sample.ts";
 import { RUN_COLUMNS, type RunRow, toRun } from "./run.repository.ts";
 import { compileRunCount, compileRunPage, jsonPath, REGEXP_FUNCTION, Sql } from "./run-query.sql.ts";
 
@@ -134,6 +135,10 @@ export class SqliteRunReadRepository implements RunReadRepository {
   async sampleLines(sample: LineSample): Promise<string[]> {
     const table = sample.file === "history" ? "run_history" : "run_events";
     const s = Math.max(2, Math.floor(sample.samples));
+    if (sample.file === "history") {
+      const long = sampleByStep(this.db, sample, s);
+      if (long) return long;
+    }
     const where = new Sql().add("run_id = ?", sample.runId);
     if (sample.file === "history") {
       if (sample.minStep !== undefined) where.add(" AND step >= ?", sample.minStep);
@@ -164,6 +169,15 @@ export class SqliteRunReadRepository implements RunReadRepository {
         params,
       )
       .map((row) => row.line);
+  }
+
+  async metricStepRange(keyId: number, minStep: number, maxStep: number) {
+    const row = this.db.get<{ first: number | null; last: number | null }>(
+      `SELECT (SELECT step FROM metric_points WHERE key_id = ? AND step BETWEEN ? AND ? ORDER BY step LIMIT 1) AS first,
+              (SELECT step FROM metric_points WHERE key_id = ? AND step BETWEEN ? AND ? ORDER BY step DESC LIMIT 1) AS last`,
+      [keyId, minStep, maxStep, keyId, minStep, maxStep],
+    );
+    return row && row.first !== null && row.last !== null ? { first: row.first, last: row.last } : undefined;
   }
 
   async countRunFiles(runId: number): Promise<number> {

@@ -1,0 +1,161 @@
+/**
+ * Sampling of long history ranges by step seeks (history-sample.ts) through
+ * SqliteRunReadRepository.sampleLines, and the run query copies of migration 0006, on a real
+ * migrated SQLite file. Real: database, migrations, run repository, history line parsing.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { parseHistoryLine } from "../../domain/runs/history-line.ts";
+import { parseRunFilter, parseRunOrder } from "../../domain/runs/run-query.ts";
+import { SqliteDatabase } from "./database.ts";
+import { SAMPLE_SCAN_LIMIT } from "./history-sample.ts";
+import { SqliteIdentityRepository } from "./identity.repository.ts";
+import { SqliteRunRepository } from "./run.repository.ts";
+import { SqliteRunReadRepository } from "./run-read.repository.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "ballast-sample-"));
+const db = new SqliteDatabase(join(dir, "ballast.sqlite"));
+const runs = new SqliteRunRepository(db);
+const reads = new SqliteRunReadRepository(db);
+const LINES = 3 * SAMPLE_SCAN_LIMIT;
+let runId = 0;
+let projectId = 0;
+let userId = 0;
+
+/** Line i is step 10·i; `acc` on every third line; `note` (a string) on every other line. */
+function line(i: number): string {
+  const acc = i % 3 === 0 ? `,"acc":${i / 3}` : "";
+  const note = i % 2 === 0 ? `,"note":"n${i}"` : "";
+  return `{"_step":${10 * i},"loss":${i}${acc}${note}}`;
+}
+
+const stepOf = (text: string) => Number(/"_step":(\d+)/.exec(text)?.[1]);
+
+before(async () => {
+  db.migrate();
+  const identity = new SqliteIdentityRepository(db);
+  const user = await identity.createUser({ username: "u", email: "u@example.com", isAdmin: false, now: 1 });
+  const project = await identity.getOrCreateProject(user.defaultEntityId, "p", 1);
+  projectId = project.id;
+  userId = user.id;
+  const { run } = await runs.upsertRun({
+    projectId,
+    name: "r",
+    userId: user.id,
+    fields: {},
+    defaultDisplayName: () => "r",
+    now: 1,
+  });
+  runId = run.id;
+  for (let start = 0; start < LINES; start += 5000) {
+    const history = Array.from({ length: 5000 }, (_, k) => parseHistoryLine(start + k, line(start + k)));
+    await runs.applyFileStream(runId, { history, now: 2 });
+  }
+});
+
+after(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("sampleLines over a long range", () => {
+  it("spreads the samples evenly by step, first and last included, in line order", async () => {
+    const lines = await reads.sampleLines({ runId, file: "history", samples: 500 });
+    assert.equal(lines.length, 500);
+    const steps = lines.map(stepOf);
+    assert.equal(steps[0], 0);
+    assert.equal(steps.at(-1), 10 * (LINES - 1));
+    const gaps = steps.slice(1).map((s, i) => s - (steps[i] ?? 0));
+    // 299,990 steps over 499 gaps: targets ~601.2 steps apart, each met by the next line (10 steps).
+    assert.ok(
+      gaps.every((g) => g === 600 || g === 610),
+      `gaps ${[...new Set(gaps)].join(",")}`,
+    );
+    assert.deepEqual(
+      lines.slice(0, 3),
+      [0, 61, 121].map((i) => line(i)),
+    );
+  });
+
+  it("keeps only lines holding every requested key, with `_step` on every line", async () => {
+    const lines = await reads.sampleLines({
+      runId,
+      file: "history",
+      samples: 200,
+      keys: [[["_step"]], [["acc"]], [["loss"]]],
+    });
+    assert.equal(lines.length, 200);
+    assert.ok(lines.every((l) => l.includes('"acc":')));
+    assert.equal(stepOf(lines[0] ?? ""), 0);
+    // The last line with `acc` is line 29,997.
+    assert.equal(stepOf(lines.at(-1) ?? ""), 10 * (LINES - 3));
+    const steps = lines.map(stepOf);
+    assert.deepEqual(
+      steps,
+      [...steps].sort((a, b) => a - b),
+    );
+  });
+
+  it("honours minStep (inclusive) and maxStep (exclusive)", async () => {
+    const lines = await reads.sampleLines({
+      runId,
+      file: "history",
+      samples: 100,
+      minStep: 10_005,
+      maxStep: 10 * (LINES - 100),
+      keys: [[["loss"]]],
+    });
+    const steps = lines.map(stepOf);
+    assert.equal(steps.length, 100);
+    assert.equal(steps[0], 10_010);
+    assert.equal(steps.at(-1), 10 * (LINES - 101));
+  });
+
+  it("falls back to the exact scan for a key that is not a numeric series", async () => {
+    const lines = await reads.sampleLines({ runId, file: "history", samples: 300, keys: [[["note"]]] });
+    assert.equal(lines.length, 300);
+    assert.ok(lines.every((l) => l.includes('"note":')));
+  });
+
+  it("samples a short range exactly by rank", async () => {
+    const lines = await reads.sampleLines({ runId, file: "history", samples: 5, minStep: 0, maxStep: 90 });
+    assert.deepEqual(lines.map(stepOf), [0, 20, 40, 60, 80]);
+  });
+});
+
+describe("run query copies (migration 0006)", () => {
+  async function query(filters: object, order: string): Promise<string[]> {
+    const page = await reads.listRuns({
+      projectId,
+      filter: parseRunFilter(JSON.stringify(filters)),
+      order: parseRunOrder(order),
+      after: null,
+      limit: 10,
+    });
+    return page.map(({ run }) => run.name);
+  }
+
+  it("follow config and summary updates and go away with the run", async () => {
+    const upsert = (name: string, fields: { config?: string; summary?: string }) =>
+      runs.upsertRun({ projectId, name, userId, fields, defaultDisplayName: () => name, now: 3 });
+    await upsert("q1", { config: '{"lr": {"value": 0.1}}', summary: '{"acc": 1}' });
+    await upsert("q2", { config: '{"lr": {"value": 0.5}}', summary: '{"acc": NaN}' });
+    assert.deepEqual(await query({ "config.lr": { $gt: 0.2 } }, "+name"), ["q2"]);
+    await upsert("q1", { config: '{"lr": {"value": 0.9}}' });
+    assert.deepEqual(await query({ "config.lr": { $gt: 0.2 } }, "-summary_metrics.acc"), ["q1", "q2"]);
+    await upsert("q2", { summary: '{"acc": 7}' });
+    assert.deepEqual(await query({ "config.lr": { $gt: 0.2 } }, "-summary_metrics.acc"), ["q2", "q1"]);
+    const q2 = await runs.findRun(projectId, "q2");
+    assert.ok(q2);
+    await reads.deleteRun(q2.id, false, 4);
+    const left = db.get<{ n: number }>(
+      "SELECT (SELECT count(*) FROM run_config_query WHERE run_id = ?) + (SELECT count(*) FROM run_summary_query WHERE run_id = ?) AS n",
+      [q2.id, q2.id],
+    );
+    assert.equal(left?.n, 0);
+    assert.deepEqual(await query({ "config.lr": { $gt: 0.2 } }, "+name"), ["q1"]);
+  });
+});

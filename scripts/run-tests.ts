@@ -8,7 +8,12 @@ import { globSync } from "node:fs";
 const suite = process.argv[2] ?? "all";
 const filters = process.argv.slice(3);
 const patterns: Record<string, string[]> = {
-  unit: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "scripts/**/*.test.ts"],
+  unit: [
+    "packages/*/src/**/*.test.ts",
+    "apps/*/src/**/*.test.ts",
+    "scripts/**/*.test.ts",
+    "bench/**/*.test.ts",
+  ],
   e2e: ["e2e/**/*.e2e.test.ts"],
 };
 const selected =

@@ -3,7 +3,7 @@ import type { EntityRecord, MemberRole, ProjectRecord, UserRecord } from "../rec
 import type { IdentityRepository } from "../repositories.ts";
 import type { SqliteDatabase } from "./database.ts";
 
-interface UserRow {
+export interface UserRow {
   id: number;
   username: string;
   email: string;
@@ -13,10 +13,10 @@ interface UserRow {
   created_at: number;
 }
 
-const USER_SELECT = `SELECT u.id, u.username, u.email, u.is_admin, u.default_entity_id, e.name AS entity_name, u.created_at
+export const USER_SELECT = `SELECT u.id, u.username, u.email, u.is_admin, u.default_entity_id, e.name AS entity_name, u.created_at
   FROM users u JOIN entities e ON e.id = u.default_entity_id`;
 
-function toUser(row: UserRow): UserRecord {
+export function toUser(row: UserRow): UserRecord {
   return {
     id: row.id,
     username: row.username,

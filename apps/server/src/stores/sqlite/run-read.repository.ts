@@ -5,36 +5,12 @@ import type { LineSample, RunReadRepository } from "../repositories.ts";
 import type { RunCursor, RunFilter, RunQuery } from "../run-query.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { sampleByStep } from "./history-sample.ts";
+import { toUser, USER_SELECT, type UserRow } from "./identity.repository.ts";
 import { RUN_COLUMNS, type RunRow, toRun } from "./run.repository.ts";
 import { compileRunCount, compileRunPage, jsonPath, REGEXP_FUNCTION, Sql } from "./run-query.sql.ts";
 
 /** `$regex` looks at most this much of a value: linear time in it, and a bounded cost per row. */
 const MAX_REGEX_INPUT = 64 * 1024;
-
-interface UserRow {
-  id: number;
-  username: string;
-  email: string;
-  is_admin: number;
-  default_entity_id: number;
-  entity_name: string;
-  created_at: number;
-}
-
-const USER_SELECT = `SELECT u.id, u.username, u.email, u.is_admin, u.default_entity_id, e.name AS entity_name, u.created_at
-  FROM users u JOIN entities e ON e.id = u.default_entity_id`;
-
-function toUser(row: UserRow): UserRecord {
-  return {
-    id: row.id,
-    username: row.username,
-    email: row.email,
-    isAdmin: row.is_admin === 1,
-    defaultEntityId: row.default_entity_id,
-    defaultEntityName: row.entity_name,
-    createdAt: row.created_at,
-  };
-}
 
 /** The page's sort value as the cursor keeps it; integers arrive as text so big ones stay exact. */
 function sortValue(value: unknown, type: unknown): RunCursor["value"] {

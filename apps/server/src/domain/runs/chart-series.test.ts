@@ -1,14 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { SqliteArtifactRepository } from "../../stores/sqlite/artifact.repository.ts";
-import { SqliteDatabase } from "../../stores/sqlite/database.ts";
-import { SqliteIdentityRepository } from "../../stores/sqlite/identity.repository.ts";
-import { SqliteRunRepository } from "../../stores/sqlite/run.repository.ts";
-import { SqliteRunReadRepository } from "../../stores/sqlite/run-read.repository.ts";
-import { SqliteSweepRepository } from "../../stores/sqlite/sweep.repository.ts";
+import { createSqliteFixture } from "../../stores/sqlite/test-fixture.ts";
 import type { Stores } from "../services.ts";
 import { chartSeries } from "./chart-series.ts";
 import { parseHistoryLine } from "./history-line.ts";
@@ -17,47 +9,23 @@ const STEPS = 200_000;
 const valueAt = (step: number) => Math.sin(step / 977) * 100 + ((step * 7919) % 13);
 
 describe("chartSeries over the per-metric layout (real SQLite)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "ballast-chart-"));
-  const db = new SqliteDatabase(join(dir, "ballast.sqlite"));
-  let stores: Stores;
+  const fixture = createSqliteFixture("chart");
+  const stores: Stores = { ...fixture, objects: undefined as never };
   let runId = 0;
 
   before(async () => {
-    db.migrate();
-    const identity = new SqliteIdentityRepository(db);
-    const runs = new SqliteRunRepository(db);
-    stores = {
-      identity,
-      runs,
-      artifacts: new SqliteArtifactRepository(db),
-      runReads: new SqliteRunReadRepository(db),
-      sweeps: new SqliteSweepRepository(db),
-      objects: undefined as never,
-    };
-    const user = await identity.createUser({ username: "u", email: "u@example.com", isAdmin: false, now: 1 });
-    const project = await identity.getOrCreateProject(user.defaultEntityId, "p", 1);
-    const { run } = await runs.upsertRun({
-      projectId: project.id,
-      name: "r",
-      userId: user.id,
-      fields: {},
-      defaultDisplayName: () => "r",
-      now: 1,
-    });
-    runId = run.id;
+    ({ runId } = await fixture.seedRun());
+    const { runs } = fixture;
     for (let start = 0; start < STEPS; start += 10_000) {
       const history = [];
       for (let step = start; step < start + 10_000; step++) {
         history.push(parseHistoryLine(step, JSON.stringify({ _step: step, loss: valueAt(step) })));
       }
-      await runs.applyFileStream(run.id, { history, now: 2 });
+      await runs.applyFileStream(runId, { history, now: 2 });
     }
   });
 
-  after(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => fixture.close());
 
   it("returns every point exactly when the range holds no more than the bucket count", async () => {
     const { exact, points } = await chartSeries(stores, {

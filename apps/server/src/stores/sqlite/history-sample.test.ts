@@ -4,22 +4,14 @@
  * migrated SQLite file. Real: database, migrations, run repository, history line parsing.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseHistoryLine } from "../../domain/runs/history-line.ts";
 import { parseRunFilter, parseRunOrder } from "../../domain/runs/run-query.ts";
-import { SqliteDatabase } from "./database.ts";
 import { SAMPLE_SCAN_LIMIT } from "./history-sample.ts";
-import { SqliteIdentityRepository } from "./identity.repository.ts";
-import { SqliteRunRepository } from "./run.repository.ts";
-import { SqliteRunReadRepository } from "./run-read.repository.ts";
+import { createSqliteFixture } from "./test-fixture.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "ballast-sample-"));
-const db = new SqliteDatabase(join(dir, "ballast.sqlite"));
-const runs = new SqliteRunRepository(db);
-const reads = new SqliteRunReadRepository(db);
+const fixture = createSqliteFixture("sample");
+const { db, runs, runReads: reads } = fixture;
 const LINES = 3 * SAMPLE_SCAN_LIMIT;
 let runId = 0;
 let projectId = 0;
@@ -35,31 +27,14 @@ function line(i: number): string {
 const stepOf = (text: string) => Number(/"_step":(\d+)/.exec(text)?.[1]);
 
 before(async () => {
-  db.migrate();
-  const identity = new SqliteIdentityRepository(db);
-  const user = await identity.createUser({ username: "u", email: "u@example.com", isAdmin: false, now: 1 });
-  const project = await identity.getOrCreateProject(user.defaultEntityId, "p", 1);
-  projectId = project.id;
-  userId = user.id;
-  const { run } = await runs.upsertRun({
-    projectId,
-    name: "r",
-    userId: user.id,
-    fields: {},
-    defaultDisplayName: () => "r",
-    now: 1,
-  });
-  runId = run.id;
+  ({ runId, projectId, userId } = await fixture.seedRun());
   for (let start = 0; start < LINES; start += 5000) {
     const history = Array.from({ length: 5000 }, (_, k) => parseHistoryLine(start + k, line(start + k)));
     await runs.applyFileStream(runId, { history, now: 2 });
   }
 });
 
-after(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => fixture.close());
 
 describe("sampleLines over a long range", () => {
   it("spreads the samples evenly by step, first and last included, in line order", async () => {

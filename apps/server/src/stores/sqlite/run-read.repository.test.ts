@@ -3,19 +3,11 @@
  * Real: database, migrations, run repository. Mocked: nothing.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { SqliteDatabase } from "./database.ts";
-import { SqliteIdentityRepository } from "./identity.repository.ts";
-import { SqliteRunRepository } from "./run.repository.ts";
-import { SqliteRunReadRepository } from "./run-read.repository.ts";
+import { createSqliteFixture } from "./test-fixture.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "ballast-run-read-"));
-const db = new SqliteDatabase(join(dir, "ballast.sqlite"));
-const runs = new SqliteRunRepository(db);
-const reads = new SqliteRunReadRepository(db);
+const fixture = createSqliteFixture("run-read");
+const { db, runs, runReads: reads } = fixture;
 let runId = 0;
 const LINES = 100;
 
@@ -26,19 +18,7 @@ function line(i: number): string {
 }
 
 before(async () => {
-  db.migrate();
-  const identity = new SqliteIdentityRepository(db);
-  const user = await identity.createUser({ username: "u", email: "u@example.com", isAdmin: false, now: 1 });
-  const project = await identity.getOrCreateProject(user.defaultEntityId, "p", 1);
-  const { run } = await runs.upsertRun({
-    projectId: project.id,
-    name: "r",
-    userId: user.id,
-    fields: {},
-    defaultDisplayName: () => "r",
-    now: 1,
-  });
-  runId = run.id;
+  ({ runId } = await fixture.seedRun());
   await runs.applyFileStream(runId, {
     history: Array.from({ length: LINES }, (_, i) => ({
       lineNo: i,
@@ -50,10 +30,7 @@ before(async () => {
   });
 });
 
-after(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => fixture.close());
 
 const steps = (lines: string[]) =>
   lines.map((l) => (l === "not json" ? 50 : Number(/"_step":(\d+)/.exec(l)?.[1])));

@@ -106,7 +106,7 @@ function verifyStored(dataDir: string, workload: Workload): void {
     const points = db
       .prepare(
         // Ballast keeps _runtime and _timestamp as series too; the workload's points are the metric_k ones.
-        "SELECT count(*) AS n FROM metric_points p JOIN metric_keys k ON k.id = p.key_id WHERE k.name LIKE 'metric\\_%' ESCAPE '\\' AND p.value IS NOT NULL",
+        "SELECT sum(b.points) AS n FROM metric_blocks b JOIN metric_keys k ON k.id = b.key_id WHERE k.name LIKE 'metric\\_%' ESCAPE '\\'",
       )
       .get()?.n;
     const expected = workload.runs * workload.stepsPerRun * workload.metricsPerStep;

@@ -95,7 +95,7 @@ describe("@wandb/sdk (npm) logs to Ballast", () => {
       });
       const points = one(
         db,
-        `SELECT count(*) AS n FROM metric_points mp JOIN metric_keys k ON k.id = mp.key_id WHERE k.run_id = ? AND k.name = 'nested.value'`,
+        `SELECT sum(b.points) AS n FROM metric_blocks b JOIN metric_keys k ON k.id = b.key_id WHERE k.run_id = ? AND k.name = 'nested.value'`,
         int(row, "id"),
       );
       assert.equal(int(points, "n"), 100);

@@ -30,6 +30,17 @@ describe("dependency direction check", () => {
     );
   });
 
+  it("keeps the web UI away from the server and Node", () => {
+    const found = checkFile(
+      "apps/web/src/pages/a.tsx",
+      `import { x } from "../../../server/src/app.ts";\nimport { y } from "@ballast/server";\nimport { z } from "node:fs";\nimport { useState } from "react";\nimport { App } from "../app.tsx";\nimport "../styles.css";`,
+    );
+    assert.deepEqual(
+      found.map((v) => v.specifier),
+      ["../../../server/src/app.ts", "@ballast/server", "node:fs"],
+    );
+  });
+
   it("keeps stores as leaves and relative imports inside their package", () => {
     assert.equal(
       checkFile("apps/server/src/stores/sqlite/a.ts", `import { x } from "../../domain/services.ts";`).length,

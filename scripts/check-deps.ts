@@ -1,8 +1,8 @@
 /**
  * Enforces the dependency direction of DESIGN.md ("Layout"): core imports nothing of ours and no
  * node:*; the server imports core; the CLI imports the server's root export and core; inside the
- * server, domain/ never imports wandb/, api/ or http/, and stores/ are leaves. Fails on the first
- * commit that breaks it. Usage: node scripts/check-deps.ts
+ * server, domain/ never imports wandb/, api/ or http/, and stores/ are leaves; the web UI imports only
+ * React and its own files. Fails on the first commit that breaks it. Usage: node scripts/check-deps.ts
  */
 import { globSync, readFileSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
@@ -36,6 +36,8 @@ const PACKAGES: readonly PackageRule[] = [
   { root: "packages/core/src", packages: [], node: false },
   { root: "apps/server/src", packages: ["@ballast/core", "graphql"], node: true },
   { root: "apps/cli/src", packages: ["@ballast/core", "@ballast/server"], node: true },
+  // The web UI runs in the browser and talks to the server over HTTP only: no server code, no node:*.
+  { root: "apps/web/src", packages: ["react", "react-dom/client"], node: false },
 ];
 
 /** Server-internal layers: files under `from` must not import files under any of `banned`. */

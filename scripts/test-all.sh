@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The full test command (README "Run the tests"); .ci/run calls it on a fresh machine.
 # Installs what it needs itself: Node.js 24 and the npm dependencies (npm ci), the Python `wandb`
-# client in a virtualenv (scripts/setup-python.sh). Then: types, lint, dependency direction, and
-# every test suite, ending with the line `N passed, N failed`.
+# client in a virtualenv (scripts/setup-python.sh), Debian's Chromium for the web UI's browser tests
+# (scripts/setup-browser.sh). Then: types, lint, dependency direction, the web UI's build, and every
+# test suite, ending with the line `N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -17,14 +18,22 @@ step "Python wandb client (virtualenv)"
 bash scripts/setup-python.sh
 .cache/venv/bin/python -c 'import wandb; print("wandb", wandb.__version__)'
 
+step "Chromium for the browser tests (Debian package)"
+bash scripts/setup-browser.sh
+/usr/bin/chromium --version
+
 step "typecheck"
 node_modules/.bin/tsc -p tsconfig.json --noEmit
+node_modules/.bin/tsc -p apps/web/tsconfig.json --noEmit
 
 step "lint and format (zero warnings)"
 bash scripts/biome.sh check --error-on-warnings .
 
 step "dependency direction"
 "$node24" scripts/check-deps.ts
+
+step "web UI build (Vite)"
+npm run build -w apps/web --silent
 
 step "tests"
 "$node24" scripts/run-tests.ts all

@@ -1,32 +1,33 @@
 /**
- * The storage floor: the rows Ballast stores for a history line — the line itself in `run_history`
- * and one `metric_points` row per numeric key, `_runtime` and `_timestamp` included (Ballast keeps
- * every numeric leaf but `_step` as a series) — inserted straight into a fresh SQLite file with
- * node:sqlite, single-row prepared statements, one transaction per batch of `linesPerRequest` lines
- * of one run (what one file_stream request carries), runs interleaved, with Ballast's own schema (its
- * migrations, indexes included) and durability (WAL, synchronous=FULL). Only the transactions are
- * timed: building the lines is the generator's cost, not storage's. Ballast's downsample tiers
- * (`metric_tiers`) are not written: the floor is the raw rows.
+ * The storage floor: the rows Ballast stores for a batch of history lines — each line itself in
+ * `run_history`, and one packed `metric_blocks` row per numeric key (`_runtime` and `_timestamp`
+ * included: Ballast keeps every numeric leaf but `_step` as a series) — inserted straight into a
+ * fresh SQLite file with node:sqlite, single-row prepared statements, one transaction per batch of
+ * `linesPerRequest` lines of one run (what one file_stream request carries), runs interleaved, with
+ * Ballast's own schema (its migrations, indexes included) and durability (WAL, synchronous=FULL).
+ * Only the transactions are timed: building the lines and packing the values is the generator's
+ * cost, not storage's. Ballast's downsample tiers (`metric_tiers`) and series bookkeeping are not
+ * written: the floor is the raw rows.
  */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { REPO_ROOT } from "../lib/child.ts";
+import { SqliteDatabase } from "../../apps/server/src/stores/sqlite/database.ts";
+import { encodeBlock } from "../../apps/server/src/stores/sqlite/metric-blocks.ts";
 import { latencySummary } from "../lib/stats.ts";
 import type { IngestResult, Workload } from "../lib/types.ts";
 import { historyLines } from "./generator.ts";
 
-const MIGRATIONS = join(REPO_ROOT, "apps", "server", "src", "stores", "sqlite", "migrations");
-
-async function openWithBallastSchema(path: string): Promise<DatabaseSync> {
+function openWithBallastSchema(path: string): DatabaseSync {
+  const ballast = new SqliteDatabase(path); // its migrations and pragmas
+  ballast.migrate();
+  ballast.close();
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: true });
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
   db.exec("PRAGMA temp_store = MEMORY");
   db.exec("PRAGMA cache_size = -65536");
-  const files = (await readdir(MIGRATIONS)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
-  for (const file of files) db.exec(await readFile(join(MIGRATIONS, file), "utf8"));
   return db;
 }
 
@@ -41,7 +42,7 @@ function seriesNames(workload: Workload): string[] {
 
 export async function sqliteFloor(workload: Workload): Promise<IngestResult> {
   const dir = await mkdtemp(join(tmpdir(), "ballast-floor-"));
-  const db = await openWithBallastSchema(join(dir, "floor.sqlite"));
+  const db = openWithBallastSchema(join(dir, "floor.sqlite"));
   try {
     const insertKey = db.prepare("INSERT INTO metric_keys (run_id, name) VALUES (?, ?)");
     const keyIds: number[][] = [];
@@ -53,7 +54,9 @@ export async function sqliteFloor(workload: Workload): Promise<IngestResult> {
     const insertLine = db.prepare(
       "INSERT INTO run_history (run_id, line_no, step, line) VALUES (?, ?, ?, ?)",
     );
-    const insertPoint = db.prepare("INSERT INTO metric_points (key_id, step, value) VALUES (?, ?, ?)");
+    const insertBlock = db.prepare(
+      "INSERT INTO metric_blocks (key_id, first_step, last_step, points, data) VALUES (?, ?, ?, ?, ?)",
+    );
     const begin = db.prepare("BEGIN IMMEDIATE");
     const commit = db.prepare("COMMIT");
 
@@ -70,15 +73,21 @@ export async function sqliteFloor(workload: Workload): Promise<IngestResult> {
           return Object.values(series);
         });
         const keys = keyIds[run - 1] ?? [];
+        const steps = lines.map((_, i) => offset + i);
+        const blocks = keys.map((_, k) =>
+          encodeBlock(
+            steps,
+            values.map((row) => row[k] ?? Number.NaN),
+          ),
+        );
         const started = performance.now();
         begin.run();
         lines.forEach((line, i) => {
           const step = offset + i;
           insertLine.run(run, step, step, line);
-          const row = values[i] ?? [];
-          keys.forEach((keyId, k) => {
-            insertPoint.run(keyId, step, row[k] ?? null);
-          });
+        });
+        keys.forEach((keyId, k) => {
+          insertBlock.run(keyId, offset, end - 1, end - offset, blocks[k] ?? new Uint8Array());
         });
         commit.run();
         latencies.push(performance.now() - started);

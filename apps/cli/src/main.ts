@@ -5,6 +5,7 @@
  *   ballast migrate  [--data-dir D]
  *   ballast admin create-user    --username U --email E [--admin] [--data-dir D]
  *   ballast admin create-api-key --username U [--name N] [--data-dir D]
+ *   ballast admin set-password   --username U [--data-dir D]   (password on stdin)
  *   ballast verify   --host URL [--api-key K] [--timeout S]
  */
 import { ConfigError } from "@ballast/server";
@@ -21,10 +22,13 @@ const USAGE = `Usage:
                                                              create a user; prints only its API key
   ballast admin create-api-key --username U [--name N] [--data-dir DIR]
                                                              create another API key; prints only the key
+  ballast admin set-password --username U [--data-dir DIR]  set the web sign-in password, read from stdin
+                                                             (first line); ends the user's web sessions
   ballast verify --host URL [--api-key KEY] [--timeout SECONDS]
                                                              check a running server end to end over HTTP
                                                              (key: --api-key, WANDB_API_KEY or ~/.netrc)
-Environment: PORT, HOST (public base URL), BALLAST_DATA_DIR (default ./data).`;
+Environment: PORT, HOST (public base URL), BALLAST_DATA_DIR (default ./data),
+  BALLAST_SESSION_LENGTH_HOURS (web sign-in lifetime, default 720).`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -1,11 +1,14 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError } from "@ballast/core";
+import { registerAuthRoutes } from "./api/auth.routes.ts";
+import { projectsHandler } from "./api/projects.handler.ts";
 import { seriesHandler } from "./api/series.handler.ts";
 import type { Services } from "./domain/services.ts";
 import { sendError, sendJson } from "./http/respond.ts";
 import { type Handler, Router } from "./http/router.ts";
 import { storageGetHandler, storageOptionsHandler, storagePutHandler } from "./http/storage.handler.ts";
+import { webAssetsHandler } from "./http/web-assets.handler.ts";
 import type { UrlSigner } from "./stores/objects/url-signer.ts";
 import { artifactFileHandler } from "./wandb/artifact-file.handler.ts";
 import { fileStreamHandler } from "./wandb/file-stream.handler.ts";
@@ -23,6 +26,7 @@ export function createApp(services: Services, signer: UrlSigner) {
     .on("POST", "/graphql", (req, res) => graphql(req, res, requestIdOf(res)))
     .on("POST", "/files/:entity/:project/:run/file_stream", fileStreamHandler(services))
     .on("GET", "/api/v1/runs/:entity/:project/:run/series", seriesHandler(services))
+    .on("GET", "/api/v1/projects", projectsHandler(services))
     .on("PUT", "/storage/*key", storagePutHandler(services, signer))
     .on("GET", "/storage/*key", storageGetHandler(services, signer))
     .on("OPTIONS", "/storage/*key", storageOptionsHandler())
@@ -32,6 +36,9 @@ export function createApp(services: Services, signer: UrlSigner) {
   const noTelemetry: Handler = async (_req, res) =>
     sendJson(res, 404, { error: "telemetry is not collected here" });
   router.on("POST", "/sdk/otel/v1/metrics", noTelemetry).on("POST", "/sdk/otel/v1/logs", noTelemetry);
+  registerAuthRoutes(router, services);
+
+  const webAssets = webAssetsHandler();
 
   let inFlight = 0;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -46,6 +53,11 @@ export function createApp(services: Services, signer: UrlSigner) {
       }
       const url = new URL(req.url ?? "/", "http://localhost");
       const found = router.match(req.method ?? "GET", url.pathname);
+      // Any other GET is the web UI's: a built file, or index.html for its client-side routes.
+      if (found === undefined && (req.method === "GET" || req.method === "HEAD")) {
+        await webAssets(req, res, url);
+        return;
+      }
       if (found === undefined) throw new AppError("NOT_FOUND", `No route for ${req.method} ${url.pathname}.`);
       if (found === "method")
         throw new AppError("METHOD_NOT_ALLOWED", `${req.method} is not allowed on ${url.pathname}.`);

@@ -27,6 +27,8 @@ export interface ServerConfig {
   readonly runHeartbeatTimeoutSeconds: number;
   /** Requests handled at once; more are answered 429 with Retry-After (the client backs off and retries). */
   readonly maxConcurrentRequests: number;
+  /** How long a web sign-in lasts (the session cookie's lifetime), in hours. */
+  readonly sessionLengthHours: number;
 }
 
 export interface ConfigInput {
@@ -96,6 +98,14 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     );
   }
 
+  const sessionText = env.BALLAST_SESSION_LENGTH_HOURS ?? "720";
+  const sessionLengthHours = Number(sessionText);
+  if (!/^\d+(\.\d+)?$/.test(sessionText) || sessionLengthHours <= 0 || sessionLengthHours > 24 * 366) {
+    problems.push(
+      `BALLAST_SESSION_LENGTH_HOURS must be a number of hours above 0 and at most 8784 (got "${sessionText}"); e.g. 720 for 30 days`,
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -116,5 +126,6 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     }),
     runHeartbeatTimeoutSeconds,
     maxConcurrentRequests,
+    sessionLengthHours,
   });
 }

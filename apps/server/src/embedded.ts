@@ -23,7 +23,9 @@ export interface Embedded {
  * Applies pending migrations first. Safe to open from a second process (the CLI) while a server runs.
  */
 export async function openEmbedded(config: ServerConfig, publicUrl = config.publicUrl): Promise<Embedded> {
-  const database = new SqliteDatabase(join(config.dataDir, "ballast.sqlite"));
+  const database = new SqliteDatabase(join(config.dataDir, "ballast.sqlite"), {
+    backgroundCheckpoints: true,
+  });
   database.migrate();
   const identity = new SqliteIdentityRepository(database);
   // One signing secret per installation, created on first start and shared by every process.

@@ -10,6 +10,11 @@ export interface RunningServer {
   readonly publicUrl: string;
   /** Set when this start created the first admin: the line to paste, printed once. */
   readonly firstLogin: string | undefined;
+  /**
+   * Set while no user has a password: the one-time token that lets the first visitor of the web UI
+   * create the first admin (docs/auth.md). Printed at start; each start makes a new one.
+   */
+  readonly setupToken: string | undefined;
   close(): Promise<void>;
 }
 
@@ -44,6 +49,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const key = await services.identity.createApiKey(admin.id, "first start");
     firstLogin = key;
   }
+  const setupToken = await services.auth.prepareSetup();
 
   handle = createApp(services, embedded.signer);
 
@@ -60,6 +66,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     publicUrl,
     port,
     firstLogin,
+    setupToken,
     close: async () => {
       clearInterval(sweeper);
       await new Promise<void>((resolve) => {

@@ -20,6 +20,11 @@ export async function serverCommand(args: string[]): Promise<number> {
       `\nCreated the first user "admin". Its API key is shown only this once. Log in with:\n\n  wandb login --host ${server.publicUrl} ${server.firstLogin}\n\n`,
     );
   }
+  if (server.setupToken) {
+    process.stdout.write(
+      `Web sign-in: no user has a password yet. Open ${server.publicUrl}/ and create the first admin with this one-time setup token:\n\n  ${server.setupToken}\n\n(Choosing the name "admin" gives that existing user a password; \`ballast admin set-password --username admin\` does the same from stdin.)\n\n`,
+    );
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stdout.write(`Received ${signal}; shutting down.\n`);

@@ -11,9 +11,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError } from "@ballast/core";
 import { MAX_BUCKETS } from "../domain/runs/chart-series.ts";
 import type { Services } from "../domain/services.ts";
-import { requireUser } from "../http/auth.ts";
 import { sendJson } from "../http/respond.ts";
 import type { Params } from "../http/router.ts";
+import { requireCaller } from "./caller.ts";
 
 function integerParam(url: URL, name: string): number | undefined {
   const text = url.searchParams.get(name);
@@ -28,7 +28,8 @@ const wire = (value: number | null): number | string | null =>
 
 export function seriesHandler(services: Services) {
   return async (req: IncomingMessage, res: ServerResponse, params: Params, url: URL): Promise<void> => {
-    const user = await requireUser(req, services);
+    // The web UI calls this with its session cookie; scripts with an API key.
+    const { user } = await requireCaller(req, services);
     const metric = url.searchParams.get("metric");
     if (!metric) throw new AppError("INVALID_ARGUMENT", "`metric` is required.");
     const buckets = integerParam(url, "buckets") ?? 1000;

@@ -9,6 +9,7 @@ import type {
 import type { SweepRepository } from "../stores/sweep-repository.ts";
 import { AccessService } from "./access/access.service.ts";
 import { ArtifactService } from "./artifacts/artifact.service.ts";
+import { AuthService } from "./auth/auth.service.ts";
 import { IdentityService } from "./identity/identity.service.ts";
 import { RunService } from "./runs/run.service.ts";
 import { RunReadService } from "./runs/run-read.service.ts";
@@ -28,6 +29,7 @@ export interface Services {
   readonly config: ServerConfig;
   readonly stores: Stores;
   readonly identity: IdentityService;
+  readonly auth: AuthService;
   readonly access: AccessService;
   readonly runs: RunService;
   readonly runReads: RunReadService;
@@ -37,10 +39,11 @@ export interface Services {
 
 export function createServices(config: ServerConfig, stores: Stores): Services {
   const identity = new IdentityService(stores);
+  const auth = new AuthService(stores, { sessionLengthHours: config.sessionLengthHours });
   const access = new AccessService(stores);
   const runs = new RunService(config, stores, access);
   const runReads = new RunReadService(config, stores, access);
   const artifacts = new ArtifactService(config, stores, access);
   const sweeps = new SweepService(stores, access);
-  return { config, stores, identity, access, runs, runReads, artifacts, sweeps };
+  return { config, stores, identity, auth, access, runs, runReads, artifacts, sweeps };
 }

@@ -2,9 +2,10 @@
 
 /**
  * Downsample tiers of the per-metric layout: level L aggregates (min, max, last) over buckets of
- * 16^L steps, for L = 1..5, so a chart of any step range reads a bounded number of rows.
+ * 16^L steps, for L = 2..5, so a chart of any step range reads a bounded number of rows. Finer
+ * ranges (under 256 steps per chart bucket) read the raw points, which are stored in blocks.
  */
-export const TIER_LEVELS = [1, 2, 3, 4, 5] as const;
+export const TIER_LEVELS = [2, 3, 4, 5] as const;
 export const TIER_BASE = 16;
 
 export interface UserRecord {
@@ -15,6 +16,22 @@ export interface UserRecord {
   readonly defaultEntityId: number;
   readonly defaultEntityName: string;
   readonly createdAt: number;
+}
+
+/** An API key as its owner may see it again: never the key, only its display prefix. */
+export interface ApiKeyRecord {
+  readonly id: number;
+  readonly name: string;
+  readonly prefix: string;
+  readonly createdAt: number;
+  readonly lastUsedAt: number | null;
+}
+
+/** A web sign-in session (the cookie's value is stored only as a SHA-256 digest). */
+export interface SessionRecord {
+  readonly user: UserRecord;
+  readonly csrfToken: string;
+  readonly expiresAt: number;
 }
 
 export interface EntityRecord {
@@ -97,8 +114,23 @@ export interface HistoryLine {
   readonly metrics: ReadonlyArray<readonly [name: string, value: number]>;
 }
 
+/**
+ * A file_stream request's history lines, parsed, in columns: line i (line number offset + i) has
+ * text `texts[i]`, step `steps[i]`, and the metrics j in [starts[i], starts[i+1]), each named
+ * `names[keys[j]]` with value `values[j]` (NaN and ±Infinity as themselves).
+ */
+export interface HistoryBatch {
+  readonly offset: number;
+  readonly texts: readonly string[];
+  readonly steps: Float64Array;
+  readonly starts: Int32Array;
+  readonly names: readonly string[];
+  readonly keys: Int32Array;
+  readonly values: Float64Array;
+}
+
 export interface FileStreamWrite {
-  readonly history?: readonly HistoryLine[];
+  readonly history?: HistoryBatch;
   readonly events?: FileStreamLines;
   readonly logs?: FileStreamLines;
   readonly summary?: string;

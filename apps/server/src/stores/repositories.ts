@@ -4,6 +4,7 @@
  * same methods with its own transactions. The embedded implementations live in `sqlite/`.
  */
 import type {
+  ApiKeyRecord,
   ArtifactCollectionRecord,
   ArtifactEntryRecord,
   ArtifactManifestRecord,
@@ -18,6 +19,7 @@ import type {
   RunFields,
   RunFileRecord,
   RunRecord,
+  SessionRecord,
   UserRecord,
 } from "./records.ts";
 import type { RunCursor, RunFilter, RunQuery } from "./run-query.ts";
@@ -49,6 +51,43 @@ export interface IdentityRepository {
   getSetting(key: string): Promise<string | undefined>;
   /** Stores `value` unless the key already has one; returns whichever value is stored. */
   getOrInitSetting(key: string, value: string): Promise<string>;
+  setSetting(key: string, value: string): Promise<void>;
+  deleteSetting(key: string): Promise<void>;
+  // Web sign-in (docs/auth.md).
+  /** The user and its stored password hash (null when it has none). */
+  findCredentials(username: string): Promise<{ user: UserRecord; passwordHash: string | null } | undefined>;
+  anyUserHasPassword(): Promise<boolean>;
+  /** Sets (or clears, with null) the password and ends every session of the user. */
+  setPasswordHash(userId: number, passwordHash: string | null): Promise<void>;
+  /**
+   * The first-admin setup, atomically: only while no user has a password and the stored setup token
+   * digest equals `setupTokenHash`. Claims the existing admin user of that name (the one the first
+   * start created) or creates a new admin; then sets its password and consumes the token.
+   * A name taken by a non-admin throws ALREADY_EXISTS and consumes nothing.
+   */
+  completeSetup(input: {
+    setupTokenSetting: string;
+    setupTokenHash: string;
+    username: string;
+    email: string;
+    passwordHash: string;
+    now: number;
+  }): Promise<{ user: UserRecord } | { refused: "setup-complete" | "token-invalid" }>;
+  /** Stores a session and drops every expired one. */
+  insertSession(input: {
+    idHash: string;
+    userId: number;
+    csrfToken: string;
+    now: number;
+    expiresAt: number;
+  }): Promise<void>;
+  /** The unexpired session with this digest. */
+  findSession(idHash: string, now: number): Promise<SessionRecord | undefined>;
+  deleteSession(idHash: string): Promise<void>;
+  /** The user's unrevoked keys, newest first. */
+  listApiKeys(userId: number): Promise<ApiKeyRecord[]>;
+  /** Revokes the user's key; false when the user has no such unrevoked key. */
+  revokeApiKey(userId: number, keyId: number, now: number): Promise<boolean>;
 }
 
 export interface NewRunInput {
@@ -97,7 +136,6 @@ export interface RunRepository {
     maxStep: number,
     limit: number,
   ): Promise<{ step: number; value: number | null }[]>;
-  countMetricPoints(keyId: number, minStep: number, maxStep: number): Promise<number>;
   metricTiers(
     keyId: number,
     level: number,

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { createSqliteFixture } from "../../stores/sqlite/test-fixture.ts";
 import type { Stores } from "../services.ts";
 import { chartSeries } from "./chart-series.ts";
-import { parseHistoryLine } from "./history-line.ts";
+import { parseHistoryBatch } from "./history-line.ts";
 
 const STEPS = 200_000;
 const valueAt = (step: number) => Math.sin(step / 977) * 100 + ((step * 7919) % 13);
@@ -17,11 +17,11 @@ describe("chartSeries over the per-metric layout (real SQLite)", () => {
     ({ runId } = await fixture.seedRun());
     const { runs } = fixture;
     for (let start = 0; start < STEPS; start += 10_000) {
-      const history = [];
+      const texts = [];
       for (let step = start; step < start + 10_000; step++) {
-        history.push(parseHistoryLine(step, JSON.stringify({ _step: step, loss: valueAt(step) })));
+        texts.push(JSON.stringify({ _step: step, loss: valueAt(step) }));
       }
-      await runs.applyFileStream(runId, { history, now: 2 });
+      await runs.applyFileStream(runId, { history: parseHistoryBatch(start, texts), now: 2 });
     }
   });
 

@@ -53,8 +53,10 @@ type Add = (
  * range/buckets, and consecutive cells are grouped into at most `buckets` output buckets. Every
  * bucket boundary is then a multiple of `unit`, so a bucket is an exact union of stored tier
  * buckets, and only the range's two unaligned ends are made up from finer tiers and raw points
- * (at most 15 rows per level per end). Each bucket's min/max/last is therefore exactly that of
- * the points it covers, and the rows read stay below ~16 × `buckets` whatever the run's length.
+ * (at most 15 tier rows per level per end, and below the finest tier at most 255 raw points per
+ * end, read from packed blocks). Each bucket's min/max/last is therefore exactly that of the
+ * points it covers, and the work stays below ~16 tier rows or 256 raw points per bucket whatever
+ * the run's length.
  */
 export async function chartSeries(stores: Stores, query: SeriesQuery): Promise<Series> {
   if (!Number.isInteger(query.buckets) || query.buckets < 2 || query.buckets > MAX_BUCKETS)

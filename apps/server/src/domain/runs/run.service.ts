@@ -16,7 +16,7 @@ import { checkName } from "../names.ts";
 import { checkRelativePath } from "../paths.ts";
 import type { Stores } from "../services.ts";
 import { generateDisplayName } from "./display-name.ts";
-import { parseHistoryLine } from "./history-line.ts";
+import { parseHistoryBatch } from "./history-line.ts";
 
 const RUN_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const RUN_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -125,7 +125,7 @@ export class RunService {
       if (chunk.lines.length === 0) continue;
       switch (file) {
         case HISTORY_FILE:
-          write.history = chunk.lines.map((text, i) => parseHistoryLine(chunk.offset + i, text));
+          write.history = parseHistoryBatch(chunk.offset, chunk.lines);
           break;
         case EVENTS_FILE:
           write.events = chunk;

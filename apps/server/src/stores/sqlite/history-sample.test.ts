@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { parseHistoryLine } from "../../domain/runs/history-line.ts";
+import { parseHistoryBatch } from "../../domain/runs/history-line.ts";
 import { parseRunFilter, parseRunOrder } from "../../domain/runs/run-query.ts";
 import { SAMPLE_SCAN_LIMIT } from "./history-sample.ts";
 import { createSqliteFixture } from "./test-fixture.ts";
@@ -29,7 +29,10 @@ const stepOf = (text: string) => Number(/"_step":(\d+)/.exec(text)?.[1]);
 before(async () => {
   ({ runId, projectId, userId } = await fixture.seedRun());
   for (let start = 0; start < LINES; start += 5000) {
-    const history = Array.from({ length: 5000 }, (_, k) => parseHistoryLine(start + k, line(start + k)));
+    const history = parseHistoryBatch(
+      start,
+      Array.from({ length: 5000 }, (_, k) => line(start + k)),
+    );
     await runs.applyFileStream(runId, { history, now: 2 });
   }
 });

@@ -2,12 +2,13 @@
  * Sampling of long history ranges in O(samples × log n): instead of ranking every line of the range
  * (a window over n rows, and a JSON parse of each when keys are asked for), `samples` target steps
  * are spread evenly over the range and each is one index seek — on run_history (run_id, step) when
- * no keys are asked for, on the first key's metric_points (key_id, step) otherwise, the other keys'
- * presence checked at the same step. Used only above SAMPLE_SCAN_LIMIT lines; shorter ranges keep
+ * no keys are asked for, on the first key's metric blocks otherwise, the other keys' presence
+ * checked at the same step. Used only above SAMPLE_SCAN_LIMIT lines; shorter ranges keep
  * the exact even-by-rank sample (run-read.repository.ts).
  */
 import type { LineSample } from "../repositories.ts";
 import type { SqliteDatabase } from "./database.ts";
+import { SeriesReader } from "./metric-blocks.ts";
 
 /** Ranges with at most this many lines (or twice the samples asked for) are sampled exactly by rank. */
 export const SAMPLE_SCAN_LIMIT = 10_000;
@@ -36,19 +37,18 @@ export function sampleByStep(db: SqliteDatabase, sample: LineSample, s: number):
   );
   let steps: number[];
   if (names.length === 0) {
-    steps = seek(db, "run_history", "run_id", sample.runId, [], lo, hi, s);
+    steps = seekLines(db, sample.runId, lo, hi, s);
   } else {
-    const ids: number[] = [];
+    const series: SeriesReader[] = [];
     for (const name of names) {
       const id = db.get<{ id: number }>("SELECT id FROM metric_keys WHERE run_id = ? AND name = ?", [
         sample.runId,
         name,
       ])?.id;
       if (id === undefined) return undefined;
-      ids.push(id);
+      series.push(new SeriesReader(db, id));
     }
-    const [driver = 0, ...others] = ids;
-    steps = seek(db, "metric_points", "key_id", driver, others, lo, hi, s);
+    steps = seekSeries(series, lo, hi, s);
   }
   if (steps.length === 0) return [];
   // The last line at each chosen step (the per-metric layout keeps the last write of a step too).
@@ -67,38 +67,61 @@ export function sampleByStep(db: SqliteDatabase, sample: LineSample, s: number):
 }
 
 /**
- * Up to `s` distinct steps of `table` rows with `column` = `id` in [lo, hi): the first and last such
- * step, and the first one at or after each of s − 2 evenly spaced targets between them, where each
- * of `others` (metric key ids) also has a point.
+ * Up to `s` distinct steps of the run's history lines in [lo, hi): the first and the last, and the
+ * first one at or after each of s − 2 evenly spaced targets between them.
  */
-function seek(
-  db: SqliteDatabase,
-  table: "run_history" | "metric_points",
-  column: "run_id" | "key_id",
-  id: number,
-  others: readonly number[],
-  lo: number,
-  hi: number,
-  s: number,
-): number[] {
-  const together = others
-    .map(() => " AND EXISTS (SELECT 1 FROM metric_points o WHERE o.key_id = ? AND o.step = t.step)")
-    .join("");
-  /** The first qualifying step at or after `from` (SQL: a bound `?` or a column). */
+function seekLines(db: SqliteDatabase, runId: number, lo: number, hi: number, s: number): number[] {
+  /** The first step at or after `from` (SQL: a bound `?` or a column). */
   const pick = (from: string) =>
-    `SELECT t.step FROM ${table} t WHERE t.${column} = ? AND t.step >= ${from} AND t.step < ?${together}`;
+    `SELECT t.step FROM run_history t WHERE t.run_id = ? AND t.step >= ${from} AND t.step < ?`;
   const bounds = db.get<{ first: number | null; last: number | null }>(
     `SELECT (${pick("?")} ORDER BY t.step LIMIT 1) AS first, (${pick("?")} ORDER BY t.step DESC LIMIT 1) AS last`,
-    [id, lo, hi, ...others, id, lo, hi, ...others],
+    [runId, lo, hi, runId, lo, hi],
   );
   if (!bounds || bounds.first === null || bounds.last === null) return [];
-  const { first: a, last: b } = bounds;
-  const targets = Array.from({ length: s }, (_, k) => a + Math.round((k * (b - a)) / (s - 1)));
+  const targets = spread(bounds.first, bounds.last, s);
   const found = db.all<{ step: number | null }>(
     `SELECT (${pick("g.value")} ORDER BY t.step LIMIT 1) AS step FROM json_each(?) g`,
-    [id, hi, ...others, JSON.stringify(targets)],
+    [runId, hi, JSON.stringify(targets)],
   );
   const steps = new Set<number>();
   for (const row of found) if (row.step !== null) steps.add(row.step);
+  return [...steps];
+}
+
+/** `s` targets evenly spaced from `a` to `b`, both included. */
+function spread(a: number, b: number, s: number): number[] {
+  return Array.from({ length: s }, (_, k) => a + Math.round((k * (b - a)) / (s - 1)));
+}
+
+/**
+ * Up to `s` distinct steps in [lo, hi) where every one of `series` has a point: the first and the
+ * last such step, and the first one at or after each of s − 2 evenly spaced targets between them.
+ */
+function seekSeries(series: readonly SeriesReader[], lo: number, hi: number, s: number): number[] {
+  const [driver, ...others] = series;
+  if (!driver) return [];
+  const together = (step: number) => others.every((other) => other.has(step));
+  const firstFrom = (from: number): number | undefined => {
+    for (let step = driver.firstAtOrAfter(from, hi); step !== undefined; ) {
+      if (together(step)) return step;
+      step = driver.firstAtOrAfter(step + 1, hi);
+    }
+    return undefined;
+  };
+  const first = firstFrom(lo);
+  let last: number | undefined;
+  for (let step = driver.lastBefore(hi, lo); step !== undefined; step = driver.lastBefore(step, lo)) {
+    if (together(step)) {
+      last = step;
+      break;
+    }
+  }
+  if (first === undefined || last === undefined) return [];
+  const steps = new Set<number>();
+  for (const target of spread(first, last, s)) {
+    const step = firstFrom(target);
+    if (step !== undefined) steps.add(step);
+  }
   return [...steps];
 }

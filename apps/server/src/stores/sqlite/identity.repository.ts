@@ -1,5 +1,12 @@
 import { AppError } from "@ballast/core";
-import type { EntityRecord, MemberRole, ProjectRecord, UserRecord } from "../records.ts";
+import type {
+  ApiKeyRecord,
+  EntityRecord,
+  MemberRole,
+  ProjectRecord,
+  SessionRecord,
+  UserRecord,
+} from "../records.ts";
 import type { IdentityRepository } from "../repositories.ts";
 import type { SqliteDatabase } from "./database.ts";
 
@@ -47,29 +54,31 @@ export class SqliteIdentityRepository implements IdentityRepository {
     isAdmin: boolean;
     now: number;
   }): Promise<UserRecord> {
-    return this.db.transaction(() => {
-      if (this.db.get("SELECT 1 AS x FROM entities WHERE name = ?", [input.username])) {
-        throw new AppError(
-          "ALREADY_EXISTS",
-          `The name "${input.username}" is already taken by a user or team.`,
-        );
-      }
-      const entityId = this.db.run("INSERT INTO entities (name, kind, created_at) VALUES (?, 'user', ?)", [
-        input.username,
-        input.now,
-      ]).lastInsertRowid;
-      const userId = this.db.run(
-        "INSERT INTO users (username, email, is_admin, default_entity_id, created_at) VALUES (?, ?, ?, ?, ?)",
-        [input.username, input.email, input.isAdmin ? 1 : 0, entityId, input.now],
-      ).lastInsertRowid;
-      this.db.run("INSERT INTO entity_members (entity_id, user_id, role) VALUES (?, ?, 'admin')", [
-        entityId,
-        userId,
-      ]);
-      const row = this.db.get<UserRow>(`${USER_SELECT} WHERE u.id = ?`, [userId]);
-      if (!row) throw new Error("user vanished inside its own transaction");
-      return toUser(row);
-    });
+    return this.db.transaction(() => this.insertUser(input));
+  }
+
+  private insertUser(input: { username: string; email: string; isAdmin: boolean; now: number }): UserRecord {
+    if (this.db.get("SELECT 1 AS x FROM entities WHERE name = ?", [input.username])) {
+      throw new AppError(
+        "ALREADY_EXISTS",
+        `The name "${input.username}" is already taken by a user or team.`,
+      );
+    }
+    const entityId = this.db.run("INSERT INTO entities (name, kind, created_at) VALUES (?, 'user', ?)", [
+      input.username,
+      input.now,
+    ]).lastInsertRowid;
+    const userId = this.db.run(
+      "INSERT INTO users (username, email, is_admin, default_entity_id, created_at) VALUES (?, ?, ?, ?, ?)",
+      [input.username, input.email, input.isAdmin ? 1 : 0, entityId, input.now],
+    ).lastInsertRowid;
+    this.db.run("INSERT INTO entity_members (entity_id, user_id, role) VALUES (?, ?, 'admin')", [
+      entityId,
+      userId,
+    ]);
+    const row = this.db.get<UserRow>(`${USER_SELECT} WHERE u.id = ?`, [userId]);
+    if (!row) throw new Error("user vanished inside its own transaction");
+    return toUser(row);
   }
 
   async findUserByUsername(username: string): Promise<UserRecord | undefined> {
@@ -166,5 +175,123 @@ export class SqliteIdentityRepository implements IdentityRepository {
   async getOrInitSetting(key: string, value: string): Promise<string> {
     this.db.run("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", [key, value]);
     return (await this.getSetting(key)) ?? value;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.db.run(
+      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value",
+      [key, value],
+    );
+  }
+
+  async deleteSetting(key: string): Promise<void> {
+    this.db.run("DELETE FROM settings WHERE key = ?", [key]);
+  }
+
+  async findCredentials(
+    username: string,
+  ): Promise<{ user: UserRecord; passwordHash: string | null } | undefined> {
+    const row = this.db.get<UserRow & { password_hash: string | null }>(
+      `${USER_SELECT} WHERE u.username = ?`.replace("SELECT ", "SELECT u.password_hash, "),
+      [username],
+    );
+    return row && { user: toUser(row), passwordHash: row.password_hash };
+  }
+
+  async anyUserHasPassword(): Promise<boolean> {
+    return this.hasPasswordUser();
+  }
+
+  private hasPasswordUser(): boolean {
+    return this.db.get("SELECT 1 AS x FROM users WHERE password_hash IS NOT NULL LIMIT 1") !== undefined;
+  }
+
+  /** Sets the password and ends the user's sessions, so a reset locks out whoever had the old one. */
+  async setPasswordHash(userId: number, passwordHash: string | null): Promise<void> {
+    this.db.transaction(() => {
+      this.db.run("UPDATE users SET password_hash = ? WHERE id = ?", [passwordHash, userId]);
+      this.db.run("DELETE FROM sessions WHERE user_id = ?", [userId]);
+    });
+  }
+
+  async completeSetup(input: {
+    setupTokenSetting: string;
+    setupTokenHash: string;
+    username: string;
+    email: string;
+    passwordHash: string;
+    now: number;
+  }): Promise<{ user: UserRecord } | { refused: "setup-complete" | "token-invalid" }> {
+    return this.db.transaction(() => {
+      if (this.hasPasswordUser()) return { refused: "setup-complete" as const };
+      const stored = this.db.get<{ value: string }>("SELECT value FROM settings WHERE key = ?", [
+        input.setupTokenSetting,
+      ]);
+      if (stored?.value !== input.setupTokenHash) return { refused: "token-invalid" as const };
+      const existing = this.db.get<UserRow>(`${USER_SELECT} WHERE u.username = ?`, [input.username]);
+      if (existing && existing.is_admin !== 1) {
+        throw new AppError(
+          "ALREADY_EXISTS",
+          `The name "${input.username}" is already taken by a user who is not an admin.`,
+        );
+      }
+      const user = existing ? toUser(existing) : this.insertUser({ ...input, isAdmin: true });
+      this.db.run("UPDATE users SET email = ?, password_hash = ? WHERE id = ?", [
+        input.email,
+        input.passwordHash,
+        user.id,
+      ]);
+      this.db.run("DELETE FROM settings WHERE key = ?", [input.setupTokenSetting]);
+      return { user: { ...user, email: input.email } };
+    });
+  }
+
+  async insertSession(input: {
+    idHash: string;
+    userId: number;
+    csrfToken: string;
+    now: number;
+    expiresAt: number;
+  }): Promise<void> {
+    this.db.transaction(() => {
+      this.db.run("DELETE FROM sessions WHERE expires_at <= ?", [input.now]);
+      this.db.run(
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        [input.idHash, input.userId, input.csrfToken, input.now, input.expiresAt],
+      );
+    });
+  }
+
+  async findSession(idHash: string, now: number): Promise<SessionRecord | undefined> {
+    const row = this.db.get<UserRow & { csrf_token: string; expires_at: number }>(
+      `${USER_SELECT} JOIN sessions s ON s.user_id = u.id WHERE s.id_hash = ? AND s.expires_at > ?`.replace(
+        "SELECT ",
+        "SELECT s.csrf_token, s.expires_at, ",
+      ),
+      [idHash, now],
+    );
+    return row && { user: toUser(row), csrfToken: row.csrf_token, expiresAt: row.expires_at };
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    this.db.run("DELETE FROM sessions WHERE id_hash = ?", [idHash]);
+  }
+
+  async listApiKeys(userId: number): Promise<ApiKeyRecord[]> {
+    return this.db.all<ApiKeyRecord>(
+      `SELECT id, name, key_prefix AS prefix, created_at AS createdAt, last_used_at AS lastUsedAt
+       FROM api_keys WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, id DESC`,
+      [userId],
+    );
+  }
+
+  async revokeApiKey(userId: number, keyId: number, now: number): Promise<boolean> {
+    return (
+      this.db.run("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL", [
+        now,
+        keyId,
+        userId,
+      ]).changes === 1
+    );
   }
 }

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { parseHistoryBatch } from "../../domain/runs/history-line.ts";
 import { createSqliteFixture } from "./test-fixture.ts";
 
 const fixture = createSqliteFixture("run-read");
@@ -20,12 +21,10 @@ function line(i: number): string {
 before(async () => {
   ({ runId } = await fixture.seedRun());
   await runs.applyFileStream(runId, {
-    history: Array.from({ length: LINES }, (_, i) => ({
-      lineNo: i,
-      step: i,
-      text: line(i),
-      metrics: [["a.x", i] as const],
-    })),
+    history: parseHistoryBatch(
+      0,
+      Array.from({ length: LINES }, (_, i) => line(i)),
+    ),
     now: 2,
   });
 });
@@ -78,7 +77,11 @@ describe("SqliteRunReadRepository history reads", () => {
   it("gives the last step and each key's last value", async () => {
     assert.deepEqual(await reads.historyKeys(runId), {
       lastStep: LINES - 1,
-      keys: [{ name: "a.x", value: LINES - 1 }],
+      // b is NaN wherever it is logged: a series whose last value reads as null.
+      keys: [
+        { name: "a.x", value: LINES - 1 },
+        { name: "b", value: null },
+      ],
     });
   });
 
@@ -87,6 +90,6 @@ describe("SqliteRunReadRepository history reads", () => {
     assert.equal(await runs.findRunById(runId), undefined);
     assert.deepEqual(await reads.sampleLines({ runId, file: "history", samples: 10 }), []);
     assert.deepEqual(await reads.historyKeys(runId), { lastStep: null, keys: [] });
-    assert.equal(db.get<{ n: number }>("SELECT count(*) AS n FROM metric_points")?.n, 0);
+    assert.equal(db.get<{ n: number }>("SELECT count(*) AS n FROM metric_blocks")?.n, 0);
   });
 });

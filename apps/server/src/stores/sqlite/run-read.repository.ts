@@ -6,6 +6,7 @@ import type { RunCursor, RunFilter, RunQuery } from "../run-query.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { sampleByStep } from "./history-sample.ts";
 import { toUser, USER_SELECT, type UserRow } from "./identity.repository.ts";
+import { SeriesReader } from "./metric-blocks.ts";
 import { RUN_COLUMNS, type RunRow, toRun } from "./run.repository.ts";
 import { compileRunCount, compileRunPage, jsonPath, REGEXP_FUNCTION, Sql } from "./run-query.sql.ts";
 
@@ -97,12 +98,9 @@ export class SqliteRunReadRepository implements RunReadRepository {
       "SELECT step FROM run_history WHERE run_id = ? ORDER BY step DESC LIMIT 1",
       [runId],
     );
-    // Each key's newest point: one index seek per key on metric_points (key_id, step).
+    // Each series keeps its newest point (metric-blocks.ts).
     const keys = this.db.all<{ name: string; value: number | null }>(
-      `SELECT k.name, p.value FROM metric_keys k
-       JOIN metric_points p ON p.key_id = k.id
-        AND p.step = (SELECT max(step) FROM metric_points WHERE key_id = k.id)
-       WHERE k.run_id = ? ORDER BY k.name`,
+      "SELECT name, last_value AS value FROM metric_keys WHERE run_id = ? AND last_step IS NOT NULL ORDER BY name",
       [runId],
     );
     return { lastStep: last?.step ?? null, keys: keys.map(({ name, value }) => ({ name, value })) };
@@ -148,12 +146,10 @@ export class SqliteRunReadRepository implements RunReadRepository {
   }
 
   async metricStepRange(keyId: number, minStep: number, maxStep: number) {
-    const row = this.db.get<{ first: number | null; last: number | null }>(
-      `SELECT (SELECT step FROM metric_points WHERE key_id = ? AND step BETWEEN ? AND ? ORDER BY step LIMIT 1) AS first,
-              (SELECT step FROM metric_points WHERE key_id = ? AND step BETWEEN ? AND ? ORDER BY step DESC LIMIT 1) AS last`,
-      [keyId, minStep, maxStep, keyId, minStep, maxStep],
-    );
-    return row && row.first !== null && row.last !== null ? { first: row.first, last: row.last } : undefined;
+    const series = new SeriesReader(this.db, keyId);
+    const first = series.firstAtOrAfter(minStep, maxStep + 1);
+    const last = series.lastBefore(maxStep + 1, minStep);
+    return first !== undefined && last !== undefined ? { first, last } : undefined;
   }
 
   async countRunFiles(runId: number): Promise<number> {
@@ -191,7 +187,7 @@ export class SqliteRunReadRepository implements RunReadRepository {
         .map((row) => row.key);
       const keysOfRun = "SELECT id FROM metric_keys WHERE run_id = ?";
       this.db.run(`DELETE FROM metric_tiers WHERE key_id IN (${keysOfRun})`, [runId]);
-      this.db.run(`DELETE FROM metric_points WHERE key_id IN (${keysOfRun})`, [runId]);
+      this.db.run(`DELETE FROM metric_blocks WHERE key_id IN (${keysOfRun})`, [runId]);
       for (const table of [
         "metric_keys",
         "run_history",

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { parseHistoryLine } from "../../domain/runs/history-line.ts";
-import type { FileStreamWrite, HistoryLine, RunRecord } from "../records.ts";
+import { parseHistoryBatch } from "../../domain/runs/history-line.ts";
+import type { FileStreamWrite, HistoryBatch, RunRecord } from "../records.ts";
 import { SqliteDatabase } from "./database.ts";
 import { SqliteIdentityRepository } from "./identity.repository.ts";
 import { SqliteRunRepository } from "./run.repository.ts";
@@ -60,16 +60,17 @@ async function reload(f: Fixture, id: number): Promise<RunRecord> {
 }
 
 /** History lines as the file_stream handler builds them: content[i] becomes line offset+i. */
-function history(offset: number, texts: readonly string[]): HistoryLine[] {
-  return texts.map((text, i) => parseHistoryLine(offset + i, text));
+function history(offset: number, texts: readonly string[]): HistoryBatch {
+  return parseHistoryBatch(offset, texts);
 }
 
-function lossLines(fromStep: number, toStepExclusive: number, value = (step: number) => step): HistoryLine[] {
-  const out: HistoryLine[] = [];
+/** Lines fromStep..toStepExclusive−1 at line numbers equal to their steps. */
+function lossLines(fromStep: number, toStepExclusive: number, value = (step: number) => step): HistoryBatch {
+  const texts: string[] = [];
   for (let step = fromStep; step < toStepExclusive; step++) {
-    out.push(parseHistoryLine(step, JSON.stringify({ loss: value(step), _step: step })));
+    texts.push(JSON.stringify({ loss: value(step), _step: step }));
   }
-  return out;
+  return parseHistoryBatch(fromStep, texts);
 }
 
 /** node:sqlite rows have a null prototype; copy them into plain objects to compare. */
@@ -195,7 +196,7 @@ describe("SqliteRunRepository (real SQLite file)", () => {
       assert.equal(twice.historyLineCount, 3);
       assert.equal(twice.historyLineCount, once.historyLineCount);
       assert.equal((await plain(f.runs.historyLines(run.id, 0, 100))).length, 3);
-      assert.equal(await f.runs.countMetricPoints(lossKey, 0, 100), 3);
+      assert.equal((await f.runs.metricPoints(lossKey, 0, 100, 1e9)).length, 3);
       assert.equal(await f.runs.metricKeyIdByName(run.id, "loss"), lossKey);
     });
 
@@ -225,7 +226,7 @@ describe("SqliteRunRepository (real SQLite file)", () => {
         texts.map((line, lineNo) => ({ lineNo, line })),
       );
       assert.equal((await reload(f, run.id)).historyLineCount, 13);
-      assert.equal(await f.runs.countMetricPoints(await keyOf(f, run.id, "x"), 0, 100), 13);
+      assert.equal((await f.runs.metricPoints(await keyOf(f, run.id, "x"), 0, 100, 1e9)).length, 13);
       assert.deepEqual(await plain(f.runs.historyLines(run.id, 11, 1)), [{ lineNo: 11, line: texts[11] }]);
     });
   });
@@ -356,7 +357,7 @@ describe("SqliteRunRepository (real SQLite file)", () => {
         await apply(f, run.id, { history: lossLines(start, Math.min(start + 1000, 4096)) });
       }
       const key = await keyOf(f, run.id, "loss");
-      assert.equal(await f.runs.countMetricPoints(key, 0, 10_000), 4096);
+      assert.equal((await f.runs.metricPoints(key, 0, 10_000, 1e9)).length, 4096);
       assert.deepEqual(await plain(f.runs.metricPoints(key, 998, 1001, 10)), [
         { step: 998, value: 998 },
         { step: 999, value: 999 },
@@ -364,23 +365,18 @@ describe("SqliteRunRepository (real SQLite file)", () => {
         { step: 1001, value: 1001 },
       ]);
 
-      assert.deepEqual(await plain(f.runs.metricTiers(key, 1, 0, 0)), [
-        { bucket: 0, min: 0, max: 15, lastStep: 15, last: 15 },
-      ]);
-      const level1 = await plain(f.runs.metricTiers(key, 1, 0, 1000));
-      assert.equal(level1.length, 256);
-      // Bucket 62 spans steps 992..1007, split across the first two requests.
-      assert.deepEqual(level1[62], { bucket: 62, min: 992, max: 1007, lastStep: 1007, last: 1007 });
-      assert.deepEqual(level1[255], { bucket: 255, min: 4080, max: 4095, lastStep: 4095, last: 4095 });
-      assert.deepEqual(await plain(f.runs.metricTiers(key, 2, 0, 100)), [
-        ...Array.from({ length: 16 }, (_, b) => ({
+      // Level 2 bucket 3 spans steps 768..1023, split across the first two requests.
+      const level2 = await plain(f.runs.metricTiers(key, 2, 0, 100));
+      assert.deepEqual(
+        level2,
+        Array.from({ length: 16 }, (_, b) => ({
           bucket: b,
           min: b * 256,
           max: b * 256 + 255,
           lastStep: b * 256 + 255,
           last: b * 256 + 255,
         })),
-      ]);
+      );
       assert.deepEqual(await plain(f.runs.metricTiers(key, 3, 0, 100)), [
         { bucket: 0, min: 0, max: 4095, lastStep: 4095, last: 4095 },
       ]);
@@ -390,13 +386,13 @@ describe("SqliteRunRepository (real SQLite file)", () => {
 
       // A re-sent line (even with other content) changes neither points nor tiers.
       const before = [
-        await plain(f.runs.metricTiers(key, 1, 0, 0)),
+        await plain(f.runs.metricTiers(key, 2, 0, 0)),
         await plain(f.runs.metricTiers(key, 3, 0, 0)),
       ];
       await apply(f, run.id, { history: lossLines(5, 6, () => 1e9) });
       await apply(f, run.id, { history: lossLines(0, 16) });
       assert.deepEqual(
-        [await plain(f.runs.metricTiers(key, 1, 0, 0)), await plain(f.runs.metricTiers(key, 3, 0, 0))],
+        [await plain(f.runs.metricTiers(key, 2, 0, 0)), await plain(f.runs.metricTiers(key, 3, 0, 0))],
         before,
       );
       assert.deepEqual(await plain(f.runs.metricPoints(key, 5, 5, 1)), [{ step: 5, value: 5 }]);
@@ -405,11 +401,11 @@ describe("SqliteRunRepository (real SQLite file)", () => {
 
     it("keeps the value of the highest step as a bucket's last, whatever the arrival order", async () => {
       const run = await newRun(f);
-      await apply(f, run.id, { history: lossLines(8, 16, (s) => 100 - s) });
-      await apply(f, run.id, { history: lossLines(0, 8, (s) => 100 - s) });
+      await apply(f, run.id, { history: lossLines(8, 256, (s) => 300 - s) });
+      await apply(f, run.id, { history: lossLines(0, 8, (s) => 300 - s) });
       const key = await keyOf(f, run.id, "loss");
-      assert.deepEqual(await plain(f.runs.metricTiers(key, 1, 0, 0)), [
-        { bucket: 0, min: 85, max: 100, lastStep: 15, last: 85 },
+      assert.deepEqual(await plain(f.runs.metricTiers(key, 2, 0, 0)), [
+        { bucket: 0, min: 45, max: 300, lastStep: 255, last: 45 },
       ]);
     });
 
@@ -432,7 +428,7 @@ describe("SqliteRunRepository (real SQLite file)", () => {
         { step: 3, value: Number.NEGATIVE_INFINITY },
         { step: 4, value: null },
       ]);
-      assert.deepEqual(await plain(f.runs.metricTiers(key, 1, 0, 0)), [
+      assert.deepEqual(await plain(f.runs.metricTiers(key, 2, 0, 0)), [
         { bucket: 0, min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY, lastStep: 4, last: null },
       ]);
     });
@@ -441,12 +437,12 @@ describe("SqliteRunRepository (real SQLite file)", () => {
       const run = await newRun(f);
       await apply(f, run.id, { history: history(0, ['{"v":NaN,"_step":0}']) });
       const key = await keyOf(f, run.id, "v");
-      assert.deepEqual(await plain(f.runs.metricTiers(key, 1, 0, 0)), [
+      assert.deepEqual(await plain(f.runs.metricTiers(key, 2, 0, 0)), [
         { bucket: 0, min: null, max: null, lastStep: 0, last: null },
       ]);
       await apply(f, run.id, { history: history(1, ['{"v":7,"_step":1}']) });
       await apply(f, run.id, { history: history(2, ['{"v":NaN,"_step":2}']) });
-      assert.deepEqual(await plain(f.runs.metricTiers(key, 1, 0, 0)), [
+      assert.deepEqual(await plain(f.runs.metricTiers(key, 2, 0, 0)), [
         { bucket: 0, min: 7, max: 7, lastStep: 2, last: null },
       ]);
     });

@@ -1,6 +1,6 @@
 import {
   type FileStreamWrite,
-  type HistoryLine,
+  type HistoryBatch,
   type RunFields,
   type RunFileRecord,
   type RunRecord,
@@ -9,6 +9,7 @@ import {
 } from "../records.ts";
 import type { NewAlert, NewRunInput, RunRepository } from "../repositories.ts";
 import type { SqliteDatabase } from "./database.ts";
+import { appendPoints, SeriesReader } from "./metric-blocks.ts";
 
 /** The columns of a RunRecord (unqualified: select them from `runs` without joins). */
 export const RUN_COLUMNS = `id, project_id AS projectId, name, user_id AS userId, display_name AS displayName,
@@ -54,8 +55,10 @@ interface OpenBucket {
 
 /**
  * Aggregates a request's points into tier buckets. Steps mostly arrive in order, so each series keeps
- * one open bucket per level and emits it when a step leaves it; a bucket emitted twice (steps out of
- * order) is merged by the upsert, whose min/max/last merge is order-independent.
+ * one open bucket per level and emits it when a step leaves it. Points feed the finest level only;
+ * a bucket that closes is rolled up into the next level's open bucket (the levels nest), so a point
+ * costs one bucket update, not one per level. A bucket emitted twice (steps out of order) is merged
+ * by the upsert, whose min/max/last merge is order-independent.
  */
 class TierAccumulator {
   private readonly open = new Map<number, (OpenBucket | undefined)[]>();
@@ -67,35 +70,45 @@ class TierAccumulator {
       levels = new Array<OpenBucket | undefined>(TIER_LEVELS.length);
       this.open.set(keyId, levels);
     }
-    for (const [i, size] of TIER_SIZES.entries()) {
-      const bucket = Math.floor(step / size);
-      const current = levels[i];
-      if (current === undefined || current.bucket !== bucket) {
-        if (current !== undefined) this.emit(keyId, i, current);
-        levels[i] = { bucket, min: value, max: value, lastStep: step, last: value };
-        continue;
-      }
-      if (value !== null) {
-        current.min = current.min === null || value < current.min ? value : current.min;
-        current.max = current.max === null || value > current.max ? value : current.max;
-      }
-      if (step >= current.lastStep) {
-        current.lastStep = step;
-        current.last = value;
-      }
+    this.merge(keyId, levels, 0, {
+      bucket: Math.floor(step / FINEST),
+      min: value,
+      max: value,
+      lastStep: step,
+      last: value,
+    });
+  }
+
+  /** Folds `b` (a point, or a closed bucket of the level below) into level `i`'s open bucket. */
+  private merge(keyId: number, levels: (OpenBucket | undefined)[], i: number, b: OpenBucket): void {
+    const current = levels[i];
+    const bucket = i === 0 ? b.bucket : Math.floor(b.lastStep / (TIER_SIZES[i] ?? 1));
+    if (current === undefined || current.bucket !== bucket) {
+      if (current !== undefined) this.close(keyId, levels, i, current);
+      levels[i] = { ...b, bucket };
+      return;
+    }
+    if (b.min !== null) current.min = current.min === null || b.min < current.min ? b.min : current.min;
+    if (b.max !== null) current.max = current.max === null || b.max > current.max ? b.max : current.max;
+    if (b.lastStep >= current.lastStep) {
+      current.lastStep = b.lastStep;
+      current.last = b.last;
     }
   }
 
-  private emit(keyId: number, levelIndex: number, b: OpenBucket): void {
-    this.out.push(keyId, TIER_LEVELS[levelIndex] ?? 0, b.bucket, b.min, b.max, b.lastStep, b.last);
+  private close(keyId: number, levels: (OpenBucket | undefined)[], i: number, b: OpenBucket): void {
+    this.out.push(keyId, TIER_LEVELS[i] ?? 0, b.bucket, b.min, b.max, b.lastStep, b.last);
+    if (i + 1 < TIER_LEVELS.length) this.merge(keyId, levels, i + 1, b);
   }
 
   /** Every bucket touched, as flattened (key, level, bucket, min, max, last_step, last) rows. */
   rows(): (number | null)[] {
     for (const [keyId, levels] of this.open) {
-      levels.forEach((bucket, i) => {
-        if (bucket !== undefined) this.emit(keyId, i, bucket);
-      });
+      for (let i = 0; i < levels.length; i++) {
+        const bucket = levels[i];
+        levels[i] = undefined;
+        if (bucket !== undefined) this.close(keyId, levels, i, bucket);
+      }
     }
     this.open.clear();
     return this.out;
@@ -103,6 +116,7 @@ class TierAccumulator {
 }
 
 const TIER_SIZES = TIER_LEVELS.map((level) => TIER_BASE ** level);
+const FINEST = TIER_SIZES[0] ?? 1;
 
 /** Runs, their line-indexed file_stream data, the per-metric layout and run files. */
 export class SqliteRunRepository implements RunRepository {
@@ -253,7 +267,7 @@ export class SqliteRunRepository implements RunRepository {
     newKeys: Map<string, number>,
   ): { stopRequested: boolean } {
     let historyEnd = 0;
-    if (write.history && write.history.length > 0) {
+    if (write.history && write.history.texts.length > 0) {
       historyEnd = this.writeHistory(runId, write.history, newKeys);
     }
     let eventsEnd = 0;
@@ -351,34 +365,37 @@ export class SqliteRunRepository implements RunRepository {
     return id;
   }
 
-  private writeHistory(runId: number, history: readonly HistoryLine[], newKeys: Map<string, number>): number {
-    let end = 0;
-    let first = Number.POSITIVE_INFINITY;
-    for (const line of history) {
-      end = Math.max(end, line.lineNo + 1);
-      first = Math.min(first, line.lineNo);
-    }
+  private writeHistory(runId: number, history: HistoryBatch, newKeys: Map<string, number>): number {
+    const { offset, texts, steps, starts, keys, values } = history;
+    const end = offset + texts.length;
     // Lines already stored (a resend after a lost response) are skipped whole: their metrics are in.
     const stored = new Set(
       this.db
         .all<{ line_no: number }>(
           "SELECT line_no FROM run_history WHERE run_id = ? AND line_no BETWEEN ? AND ?",
-          [runId, first, end - 1],
+          [runId, offset, end - 1],
         )
         .map((row) => row.line_no),
     );
+    const keyIds = history.names.map((name) => this.metricKeyId(runId, name, newKeys));
     const lines: (number | string)[] = [];
-    const points: (number | null)[] = [];
+    const series = new Map<number, { steps: number[]; values: number[] }>();
     const tiers = new TierAccumulator();
-    for (const line of history) {
-      if (stored.has(line.lineNo)) continue;
-      stored.add(line.lineNo); // a line number repeated within one request: the first one counts
-      lines.push(runId, line.lineNo, line.step, line.text);
-      for (const [name, raw] of line.metrics) {
-        const keyId = this.metricKeyId(runId, name, newKeys);
-        const value = Number.isNaN(raw) ? null : raw;
-        points.push(keyId, line.step, value);
-        tiers.add(keyId, line.step, value);
+    for (let i = 0; i < texts.length; i++) {
+      if (stored.has(offset + i)) continue;
+      const step = steps[i] ?? offset + i;
+      lines.push(runId, offset + i, step, texts[i] ?? "");
+      for (let j = starts[i] ?? 0; j < (starts[i + 1] ?? 0); j++) {
+        const keyId = keyIds[keys[j] ?? 0] ?? 0;
+        const value = values[j] ?? Number.NaN;
+        let points = series.get(keyId);
+        if (!points) {
+          points = { steps: [], values: [] };
+          series.set(keyId, points);
+        }
+        points.steps.push(step);
+        points.values.push(value);
+        tiers.add(keyId, step, Number.isNaN(value) ? null : value);
       }
     }
     this.db.runBatch(
@@ -387,12 +404,7 @@ export class SqliteRunRepository implements RunRepository {
       lines,
       "ON CONFLICT DO NOTHING",
     );
-    this.db.runBatch(
-      "INSERT INTO metric_points (key_id, step, value)",
-      3,
-      points,
-      "ON CONFLICT (key_id, step) DO UPDATE SET value = excluded.value",
-    );
+    for (const [keyId, points] of series) appendPoints(this.db, keyId, points.steps, points.values);
     this.db.runBatch(
       "INSERT INTO metric_tiers (key_id, level, bucket, min_value, max_value, last_step, last_value)",
       7,
@@ -448,19 +460,11 @@ export class SqliteRunRepository implements RunRepository {
   }
 
   async metricPoints(keyId: number, minStep: number, maxStep: number, limit: number) {
-    return this.db.all<{ step: number; value: number | null }>(
-      "SELECT step, value FROM metric_points WHERE key_id = ? AND step BETWEEN ? AND ? ORDER BY step LIMIT ?",
-      [keyId, minStep, maxStep, limit],
-    );
-  }
-
-  async countMetricPoints(keyId: number, minStep: number, maxStep: number): Promise<number> {
-    return (
-      this.db.get<{ n: number }>(
-        "SELECT count(*) AS n FROM metric_points WHERE key_id = ? AND step BETWEEN ? AND ?",
-        [keyId, minStep, maxStep],
-      )?.n ?? 0
-    );
+    const { steps, values } = new SeriesReader(this.db, keyId).points(minStep, maxStep, limit);
+    return steps.map((step, i) => {
+      const value = values[i] ?? Number.NaN;
+      return { step, value: Number.isNaN(value) ? null : value };
+    });
   }
 
   async metricTiers(keyId: number, level: number, minBucket: number, maxBucket: number) {

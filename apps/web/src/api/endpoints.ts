@@ -1,0 +1,22 @@
+/** One function per JSON API call the web UI makes. */
+import { request } from "./client.ts";
+import type { ApiKeySummary, CreatedApiKey, ProjectSummary, SessionState, SignedIn } from "./types.ts";
+
+export const getSession = () => request<SessionState>("GET", "/api/v1/session");
+
+export const signIn = (username: string, password: string) =>
+  request<SignedIn>("POST", "/api/v1/session", { username, password });
+
+export const signOut = () => request<undefined>("DELETE", "/api/v1/session");
+
+export const completeSetup = (input: { token: string; username: string; email: string; password: string }) =>
+  request<SignedIn>("POST", "/api/v1/setup", input);
+
+export const listApiKeys = () => request<{ keys: ApiKeySummary[] }>("GET", "/api/v1/api-keys");
+
+export const createApiKey = (name: string) => request<CreatedApiKey>("POST", "/api/v1/api-keys", { name });
+
+export const revokeApiKey = (id: number | string) =>
+  request<undefined>("DELETE", `/api/v1/api-keys/${encodeURIComponent(String(id))}`);
+
+export const listProjects = () => request<{ projects: ProjectSummary[] }>("GET", "/api/v1/projects");

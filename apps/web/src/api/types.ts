@@ -1,0 +1,46 @@
+/** The shapes of Ballast's JSON API (`/api/v1`) that the web UI reads. */
+
+export interface SessionUser {
+  readonly id: number | string;
+  readonly username: string;
+  readonly email: string;
+  readonly isAdmin: boolean;
+}
+
+/** `GET /api/v1/session`. */
+export interface SessionState {
+  readonly user: SessionUser | null;
+  readonly csrfToken: string | null;
+  readonly setupRequired: boolean;
+}
+
+/** `POST /api/v1/session` and `POST /api/v1/setup`. */
+export interface SignedIn {
+  readonly user: SessionUser;
+  readonly csrfToken: string;
+}
+
+/** Times arrive as Unix milliseconds or ISO text; both are accepted by `new Date()`. */
+export type Instant = number | string;
+
+export interface ApiKeySummary {
+  readonly id: number | string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly createdAt: Instant;
+  readonly lastUsedAt: Instant | null;
+}
+
+/** `POST /api/v1/api-keys`: the full key, shown once. */
+export interface CreatedApiKey {
+  readonly id: number | string;
+  readonly name: string;
+  readonly key: string;
+}
+
+export interface ProjectSummary {
+  readonly entity: string;
+  readonly name: string;
+  readonly runCount: number;
+  readonly updatedAt: Instant;
+}

@@ -1,0 +1,68 @@
+/** Chooses what to show: first-run setup, sign-in, or the signed-in page for the current path. */
+import { useEffect } from "react";
+import { messageOf } from "./api/client.ts";
+import { AppShell } from "./components/app-shell.tsx";
+import { ApiKeysPage } from "./pages/api-keys.page.tsx";
+import { HomePage } from "./pages/home.page.tsx";
+import { SetupPage } from "./pages/setup.page.tsx";
+import { SignInPage } from "./pages/sign-in.page.tsx";
+import { Link, usePath } from "./router.tsx";
+import { SessionProvider, useSession } from "./session.tsx";
+
+export function App() {
+  return (
+    <SessionProvider>
+      <Screen />
+    </SessionProvider>
+  );
+}
+
+function Screen() {
+  const { status, refresh } = useSession();
+  const path = usePath();
+
+  if (status.kind === "loading") return <p className="splash">Loading…</p>;
+  if (status.kind === "failed") {
+    return (
+      <main className="auth-page">
+        <div className="card auth-card">
+          <h1>Ballast is not answering</h1>
+          <p className="error" role="alert">
+            {messageOf(status.error)}
+          </p>
+          <button type="button" className="primary" onClick={() => void refresh()}>
+            Retry
+          </button>
+        </div>
+      </main>
+    );
+  }
+  const { session } = status;
+  if (session.user === null) return session.setupRequired ? <SetupPage /> : <SignInPage />;
+  return <AppShell user={session.user}>{pageFor(path)}</AppShell>;
+}
+
+function pageFor(path: string) {
+  switch (path.replace(/\/+$/, "") || "/") {
+    case "/":
+      return <HomePage />;
+    case "/settings/api-keys":
+      return <ApiKeysPage />;
+    default:
+      return <NotFoundPage />;
+  }
+}
+
+function NotFoundPage() {
+  useEffect(() => {
+    document.title = "Not found · Ballast";
+  }, []);
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        Nothing lives at this address. <Link to="/">Back to projects</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,66 @@
+import { type FormEvent, useEffect, useState } from "react";
+import { messageOf } from "../api/client.ts";
+import { signIn } from "../api/endpoints.ts";
+import { ErrorNote, Field } from "../components/form.tsx";
+import { useSession } from "../session.tsx";
+
+/** Shown in place of any page while nobody is signed in, so the user lands where they were going. */
+export function SignInPage() {
+  const session = useSession();
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    document.title = "Sign in · Ballast";
+  }, []);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      session.signedIn(await signIn(username, password));
+    } catch (failure) {
+      setError(messageOf(failure));
+      setPassword("");
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="auth-page">
+      <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-in-title">
+        <h1 id="sign-in-title">Sign in to Ballast</h1>
+        <Field
+          label="Username"
+          value={username}
+          onValue={setUsername}
+          name="username"
+          autoComplete="username"
+          required
+          autoFocus
+        />
+        <Field
+          label="Password"
+          type="password"
+          value={password}
+          onValue={setPassword}
+          name="password"
+          autoComplete="current-password"
+          required
+        />
+        <ErrorNote message={error} />
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
+        <p className="hint">
+          No password yet? An administrator can set one with{" "}
+          <code>ballast admin set-password --username NAME</code>.
+        </p>
+      </form>
+    </main>
+  );
+}

@@ -39,5 +39,13 @@ export async function openEmbedded(config: ServerConfig, publicUrl = config.publ
     sweeps: new SqliteSweepRepository(database),
     objects: new LocalDiskObjectStore(config.dataDir, signer),
   });
-  return { services, signer, database, close: () => database.close() };
+  return {
+    services,
+    signer,
+    database,
+    close: () => {
+      services.runs.close();
+      database.close();
+    },
+  };
 }

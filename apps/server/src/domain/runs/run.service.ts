@@ -16,7 +16,7 @@ import { checkName } from "../names.ts";
 import { checkRelativePath } from "../paths.ts";
 import type { Stores } from "../services.ts";
 import { generateDisplayName } from "./display-name.ts";
-import { parseHistoryBatch } from "./history-line.ts";
+import { HistoryParser } from "./history-parser.ts";
 
 const RUN_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const RUN_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -50,11 +50,17 @@ export class RunService {
   private readonly config: ServerConfig;
   private readonly stores: Stores;
   private readonly access: AccessService;
+  private readonly historyParser = new HistoryParser();
 
   constructor(config: ServerConfig, stores: Stores, access: AccessService) {
     this.config = config;
     this.stores = stores;
     this.access = access;
+  }
+
+  /** Stops the history parser's worker threads. */
+  close(): void {
+    this.historyParser.close();
   }
 
   /** UpsertBucket: creates the run (and its project, on first use) or updates the fields sent. */
@@ -125,7 +131,7 @@ export class RunService {
       if (chunk.lines.length === 0) continue;
       switch (file) {
         case HISTORY_FILE:
-          write.history = parseHistoryBatch(chunk.offset, chunk.lines);
+          write.history = await this.historyParser.parse(chunk.offset, chunk.lines);
           break;
         case EVENTS_FILE:
           write.events = chunk;

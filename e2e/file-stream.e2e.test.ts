@@ -10,6 +10,7 @@ import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { loadConfig, type RunningServer, startServer } from "../apps/server/src/index.ts";
+import { historyRows } from "./support/store.ts";
 
 describe("file_stream offsets over HTTP", () => {
   let dir: string;
@@ -66,10 +67,7 @@ describe("file_stream offsets over HTTP", () => {
         )
         .get(run);
       assert.ok(row, `run ${run} stored`);
-      const history = db
-        .prepare("SELECT line_no, line FROM run_history WHERE run_id = ? ORDER BY line_no")
-        .all(row.id as number)
-        .map((r) => [r.line_no, r.line]);
+      const history = historyRows(db, row.id as number).map((r) => [r.line_no, r.line]);
       const logs = db
         .prepare("SELECT line_no, line FROM run_logs WHERE run_id = ? ORDER BY line_no")
         .all(row.id as number)

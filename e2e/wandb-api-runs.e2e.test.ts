@@ -221,7 +221,7 @@ describe("wandb.Api() reads runs back from Ballast", { timeout: 600_000 }, () =>
       try {
         assert.equal(all(db, "SELECT id FROM runs WHERE name = ?", ids.neginf).length, 0);
         assert.equal(
-          all(db, "SELECT 1 FROM run_history h LEFT JOIN runs r ON r.id = h.run_id WHERE r.id IS NULL")
+          all(db, "SELECT 1 FROM history_chunks h LEFT JOIN runs r ON r.id = h.run_id WHERE r.id IS NULL")
             .length,
           0,
         );

@@ -17,7 +17,17 @@ import { useClientSuite } from "./support/client-suite.ts";
 import { assertHistory, isObject, type JsonObject, parseLine } from "./support/history.ts";
 import { runScript, runWandbCli } from "./support/python.ts";
 import { makeDir } from "./support/server.ts";
-import { all, findRun, int, nullableInt, objectDigest, one, type Row, text } from "./support/store.ts";
+import {
+  all,
+  findRun,
+  historyRows,
+  int,
+  nullableInt,
+  objectDigest,
+  one,
+  type Row,
+  text,
+} from "./support/store.ts";
 
 interface FileHashes {
   md5_hex: string;
@@ -173,11 +183,7 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
           assert.equal(nullableInt(run, "exit_code"), 0, "exit code");
           const user = one(db, "SELECT id FROM users WHERE username = ?", username);
           assert.equal(nullableInt(run, "user_id"), int(user, "id"), "run belongs to the logged-in user");
-          const lines = all(
-            db,
-            "SELECT line_no, step, line FROM run_history WHERE run_id = ? ORDER BY line_no",
-            int(run, "id"),
-          ).map((row) => ({
+          const lines = historyRows(db, int(run, "id")).map((row) => ({
             lineNo: int(row, "line_no"),
             step: nullableInt(row, "step"),
             line: text(row, "line"),
@@ -415,11 +421,7 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
             );
           }
 
-          const lines = all(
-            db,
-            "SELECT step, line FROM run_history WHERE run_id = ? ORDER BY line_no",
-            int(run, "id"),
-          );
+          const lines = historyRows(db, int(run, "id"));
           assert.equal(lines.length, steps, "one history line per step");
           const clientIds: string[] = [];
           for (const [step, stored] of lines.entries()) {

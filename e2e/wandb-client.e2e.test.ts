@@ -23,7 +23,17 @@ import {
 } from "./support/history.ts";
 import { runScript, startScript } from "./support/python.ts";
 import { rejectAfter, sleep } from "./support/server.ts";
-import { all, findRun, int, nullableInt, objectDigest, one, type Row, text } from "./support/store.ts";
+import {
+  all,
+  findRun,
+  historyRows,
+  int,
+  nullableInt,
+  objectDigest,
+  one,
+  type Row,
+  text,
+} from "./support/store.ts";
 
 interface FileHashes {
   md5_hex: string;
@@ -96,11 +106,11 @@ interface KillResult {
 const STANDARD_RUN_FILES = ["config.yaml", "requirements.txt", "wandb-metadata.json", "wandb-summary.json"];
 
 function historyLines(db: DatabaseSync, run: Row): StoredHistoryLine[] {
-  return all(
-    db,
-    "SELECT line_no, step, line FROM run_history WHERE run_id = ? ORDER BY line_no",
-    int(run, "id"),
-  ).map((row) => ({ lineNo: int(row, "line_no"), step: nullableInt(row, "step"), line: text(row, "line") }));
+  return historyRows(db, int(run, "id")).map((row) => ({
+    lineNo: int(row, "line_no"),
+    step: nullableInt(row, "step"),
+    line: text(row, "line"),
+  }));
 }
 
 function parseObject(json: string, what: string): JsonObject {

@@ -17,7 +17,7 @@ import {
   startServer,
   type Workspace,
 } from "./support/server.ts";
-import { all, int, one, openStore, text } from "./support/store.ts";
+import { historyRows, int, one, openStore, text } from "./support/store.ts";
 
 const run = promisify(execFile);
 
@@ -73,11 +73,7 @@ describe("@wandb/sdk (npm) logs to Ballast", () => {
         { lr: 0.01, layers: [64, 32], optimizer: { name: "adam", beta: 0.9 } },
       );
       assert.equal(int(row, "history_line_count"), 100);
-      const lines = all(
-        db,
-        "SELECT line_no, step, line FROM run_history WHERE run_id = ? ORDER BY line_no",
-        int(row, "id"),
-      );
+      const lines = historyRows(db, int(row, "id"));
       assert.equal(lines.length, 100);
       lines.forEach((line, i) => {
         assert.equal(int(line, "line_no"), i);

@@ -1,19 +1,20 @@
 /**
- * The storage floor: the rows Ballast stores for a batch of history lines — each line itself in
- * `run_history`, and one packed `metric_blocks` row per numeric key (`_runtime` and `_timestamp`
- * included: Ballast keeps every numeric leaf but `_step` as a series) — inserted straight into a
- * fresh SQLite file with node:sqlite, single-row prepared statements, one transaction per batch of
- * `linesPerRequest` lines of one run (what one file_stream request carries), runs interleaved, with
- * Ballast's own schema (its migrations, indexes included) and durability (WAL, synchronous=FULL).
- * Only the transactions are timed: building the lines and packing the values is the generator's
- * cost, not storage's. Ballast's downsample tiers (`metric_tiers`) and series bookkeeping are not
- * written: the floor is the raw rows.
+ * The storage floor: the rows Ballast stores for a batch of history lines — the lines as one
+ * `history_chunks` row, and one packed `metric_blocks` row per numeric key (`_runtime` and
+ * `_timestamp` included: Ballast keeps every numeric leaf but `_step` as a series) — inserted
+ * straight into a fresh SQLite file with node:sqlite, prepared statements, one transaction per batch
+ * of `linesPerRequest` lines of one run (what one file_stream request carries), runs interleaved,
+ * with Ballast's own schema (its migrations, indexes included) and durability (WAL,
+ * synchronous=FULL, SQLite's own checkpoints). Only the transactions are timed: building the lines
+ * and packing them is the generator's cost, not storage's. Ballast's downsample tiers
+ * (`metric_tiers`) and series bookkeeping are not written: the floor is the raw rows.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { SqliteDatabase } from "../../apps/server/src/stores/sqlite/database.ts";
+import { encodeEnds, encodeSteps } from "../../apps/server/src/stores/sqlite/history-chunks.ts";
 import { encodeBlock } from "../../apps/server/src/stores/sqlite/metric-blocks.ts";
 import { latencySummary } from "../lib/stats.ts";
 import type { IngestResult, Workload } from "../lib/types.ts";
@@ -51,8 +52,8 @@ export async function sqliteFloor(workload: Workload): Promise<IngestResult> {
       for (const name of seriesNames(workload)) ids.push(Number(insertKey.run(run, name).lastInsertRowid));
       keyIds.push(ids);
     }
-    const insertLine = db.prepare(
-      "INSERT INTO run_history (run_id, line_no, step, line) VALUES (?, ?, ?, ?)",
+    const insertChunk = db.prepare(
+      "INSERT INTO history_chunks (run_id, first_line, lines, min_step, max_step, steps, ends, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
     const insertBlock = db.prepare(
       "INSERT INTO metric_blocks (key_id, first_step, last_step, points, data) VALUES (?, ?, ?, ?, ?)",
@@ -80,12 +81,10 @@ export async function sqliteFloor(workload: Workload): Promise<IngestResult> {
             values.map((row) => row[k] ?? Number.NaN),
           ),
         );
+        const chunk = [encodeSteps(steps), encodeEnds(lines), lines.join("")] as const;
         const started = performance.now();
         begin.run();
-        lines.forEach((line, i) => {
-          const step = offset + i;
-          insertLine.run(run, step, step, line);
-        });
+        insertChunk.run(run, offset, lines.length, offset, end - 1, ...chunk);
         keys.forEach((keyId, k) => {
           insertBlock.run(keyId, offset, end - 1, end - offset, blocks[k] ?? new Uint8Array());
         });

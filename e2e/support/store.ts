@@ -8,6 +8,12 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue } from "node:sqlite";
+import {
+  CHUNK_COLUMNS,
+  type ChunkRow,
+  decodeChunk,
+  lineOf,
+} from "../../apps/server/src/stores/sqlite/history-chunks.ts";
 
 export type Row = Record<string, SQLOutputValue>;
 
@@ -81,4 +87,19 @@ export async function objectDigest(dataDir: string, storageKey: string): Promise
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   const digest = hash.digest();
   return { md5Hex: digest.toString("hex"), md5Base64: digest.toString("base64"), size };
+}
+
+/** A run's history lines as stored (decoded from their chunks), in line order. */
+export function historyRows(db: DatabaseSync, runId: number | bigint): Row[] {
+  const rows = db
+    .prepare(`SELECT ${CHUNK_COLUMNS} FROM history_chunks WHERE run_id = ? ORDER BY first_line`)
+    .all(runId) as unknown as ChunkRow[];
+  return rows.flatMap((row) => {
+    const chunk = decodeChunk(row);
+    return Array.from({ length: row.lines }, (_, i) => ({
+      line_no: row.firstLine + i,
+      step: chunk.steps[i] ?? null,
+      line: lineOf(chunk, i),
+    }));
+  });
 }

@@ -10,6 +10,7 @@ import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSy
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { AppError } from "@ballast/core";
+import { defineChunkAggregates } from "./history-chunks.ts";
 import { definePackAggregate } from "./metric-blocks.ts";
 
 export type Row = Record<string, SQLInputValue>;
@@ -51,6 +52,10 @@ export class SqliteDatabase {
     this.path = path;
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 10_000 });
+    // 64 KB pages for a new database (an existing one keeps its page size): a commit writes each
+    // dirty page to the WAL as one frame, and ingest dirties a few hundred kB per request — fewer,
+    // larger frames measured ~9% more ingest than the default 4 KB.
+    this.db.exec("PRAGMA page_size = 65536");
     this.db.exec("PRAGMA journal_mode = WAL");
     this.db.exec("PRAGMA synchronous = FULL");
     this.db.exec("PRAGMA temp_store = MEMORY");
@@ -209,6 +214,7 @@ export class SqliteDatabase {
     const done: string[] = [];
     // SQL functions that migrations call (converting stored data to a new layout).
     definePackAggregate(this);
+    defineChunkAggregates(this);
     for (const file of files) {
       const version = Number(file.slice(0, 4));
       if (applied.has(version)) continue;

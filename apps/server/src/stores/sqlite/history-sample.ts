@@ -1,13 +1,15 @@
 /**
  * Sampling of long history ranges in O(samples × log n): instead of ranking every line of the range
  * (a window over n rows, and a JSON parse of each when keys are asked for), `samples` target steps
- * are spread evenly over the range and each is one index seek — on run_history (run_id, step) when
+ * are spread evenly over the range and each is one index seek — on the history chunks' steps when
  * no keys are asked for, on the first key's metric blocks otherwise, the other keys' presence
  * checked at the same step. Used only above SAMPLE_SCAN_LIMIT lines; shorter ranges keep
  * the exact even-by-rank sample (run-read.repository.ts).
  */
+import { type JsonValue, parseLenientJson } from "@ballast/core";
 import type { LineSample } from "../repositories.ts";
 import type { SqliteDatabase } from "./database.ts";
+import { HistoryReader } from "./history-chunks.ts";
 import { SeriesReader } from "./metric-blocks.ts";
 
 /** Ranges with at most this many lines (or twice the samples asked for) are sampled exactly by rank. */
@@ -25,19 +27,15 @@ export function sampleByStep(db: SqliteDatabase, sample: LineSample, s: number):
   const lo = sample.minStep ?? Number.MIN_SAFE_INTEGER;
   const hi = sample.maxStep ?? Number.MAX_SAFE_INTEGER;
   const limit = Math.max(SAMPLE_SCAN_LIMIT, 2 * s);
-  const lines =
-    db.get<{ n: number }>(
-      "SELECT count(*) AS n FROM (SELECT 1 FROM run_history WHERE run_id = ? AND step >= ? AND step < ? LIMIT ?)",
-      [sample.runId, lo, hi, limit + 1],
-    )?.n ?? 0;
-  if (lines <= limit) return undefined;
+  const history = new HistoryReader(db, sample.runId);
+  if (history.linesInRange(lo, hi, limit) !== undefined) return undefined;
 
   const names = [...new Set((sample.keys ?? []).map((paths) => (paths[0] ?? []).join(".")))].filter(
     (name) => name !== STEP_KEY,
   );
   let steps: number[];
   if (names.length === 0) {
-    steps = seekLines(db, sample.runId, lo, hi, s);
+    steps = seekLines(history, lo, hi, s);
   } else {
     const series: SeriesReader[] = [];
     for (const name of names) {
@@ -50,43 +48,56 @@ export function sampleByStep(db: SqliteDatabase, sample: LineSample, s: number):
     }
     steps = seekSeries(series, lo, hi, s);
   }
-  if (steps.length === 0) return [];
   // The last line at each chosen step (the per-metric layout keeps the last write of a step too).
-  // One (run_id, step) index seek per chosen step. Without CROSS JOIN + INDEXED BY, SQLite (no
-  // ANALYZE statistics) walks the run's whole primary key instead; the few rows are sorted here.
-  const rows = db
-    .all<{ lineNo: number; step: number; line: string }>(
-      `SELECT h.line_no AS lineNo, h.step, h.line FROM json_each(?) g CROSS JOIN run_history h INDEXED BY run_history_step
-       WHERE h.run_id = ? AND h.step = g.value`,
-      [JSON.stringify(steps), sample.runId],
-    )
-    .sort((x, y) => x.lineNo - y.lineNo);
-  const byStep = new Map<number, string>();
-  for (const row of rows) byStep.set(row.step, row.line);
-  return [...byStep.values()];
+  return history.lastLinesAt(steps).map((l) => l.line);
 }
 
 /**
  * Up to `s` distinct steps of the run's history lines in [lo, hi): the first and the last, and the
  * first one at or after each of s − 2 evenly spaced targets between them.
  */
-function seekLines(db: SqliteDatabase, runId: number, lo: number, hi: number, s: number): number[] {
-  /** The first step at or after `from` (SQL: a bound `?` or a column). */
-  const pick = (from: string) =>
-    `SELECT t.step FROM run_history t WHERE t.run_id = ? AND t.step >= ${from} AND t.step < ?`;
-  const bounds = db.get<{ first: number | null; last: number | null }>(
-    `SELECT (${pick("?")} ORDER BY t.step LIMIT 1) AS first, (${pick("?")} ORDER BY t.step DESC LIMIT 1) AS last`,
-    [runId, lo, hi, runId, lo, hi],
-  );
-  if (!bounds || bounds.first === null || bounds.last === null) return [];
-  const targets = spread(bounds.first, bounds.last, s);
-  const found = db.all<{ step: number | null }>(
-    `SELECT (${pick("g.value")} ORDER BY t.step LIMIT 1) AS step FROM json_each(?) g`,
-    [runId, hi, JSON.stringify(targets)],
-  );
+function seekLines(history: HistoryReader, lo: number, hi: number, s: number): number[] {
+  const first = history.firstStepAtOrAfter(lo, hi);
+  const last = history.lastStepBefore(hi, lo);
+  if (first === undefined || last === undefined) return [];
   const steps = new Set<number>();
-  for (const row of found) if (row.step !== null) steps.add(row.step);
+  for (const target of spread(first, last, s)) {
+    const step = history.firstStepAtOrAfter(target, hi);
+    if (step !== undefined) steps.add(step);
+  }
   return [...steps];
+}
+
+/**
+ * The row indexes an even sample of `s` out of `n` rows keeps: every row when n ≤ s, else rows
+ * ⌊k(n−1)/(s−1)⌋ for k in 0..s−1 (the first and the last always).
+ */
+export function evenSample(n: number, s: number): number[] {
+  if (n <= s) return Array.from({ length: n }, (_, i) => i);
+  const rows = new Set<number>();
+  for (let k = 0; k < s; k++) rows.add(Math.floor((k * (n - 1)) / (s - 1)));
+  return [...rows];
+}
+
+/** Whether a line holds every key: each key is present at one of its paths (JSON null counts). */
+export function hasKeys(line: string, keys: readonly (readonly (readonly string[])[])[]): boolean {
+  let parsed: JsonValue;
+  try {
+    parsed = parseLenientJson(line);
+  } catch {
+    return false;
+  }
+  return keys.every((paths) => paths.some((path) => has(parsed, path)));
+}
+
+function has(value: JsonValue, path: readonly string[]): boolean {
+  let at: JsonValue | undefined = value;
+  for (const segment of path) {
+    if (at === null || typeof at !== "object" || Array.isArray(at) || !Object.hasOwn(at, segment))
+      return false;
+    at = at[segment];
+  }
+  return at !== undefined;
 }
 
 /** `s` targets evenly spaced from `a` to `b`, both included. */

@@ -4,11 +4,12 @@ import type { ProjectRecord, RunFileRecord, RunRecord, UserRecord } from "../rec
 import type { LineSample, RunReadRepository } from "../repositories.ts";
 import type { RunCursor, RunFilter, RunQuery } from "../run-query.ts";
 import type { SqliteDatabase } from "./database.ts";
-import { sampleByStep } from "./history-sample.ts";
+import { HistoryReader } from "./history-chunks.ts";
+import { evenSample, hasKeys, sampleByStep } from "./history-sample.ts";
 import { toUser, USER_SELECT, type UserRow } from "./identity.repository.ts";
 import { SeriesReader } from "./metric-blocks.ts";
 import { RUN_COLUMNS, type RunRow, toRun } from "./run.repository.ts";
-import { compileRunCount, compileRunPage, jsonPath, REGEXP_FUNCTION, Sql } from "./run-query.sql.ts";
+import { compileRunCount, compileRunPage, REGEXP_FUNCTION, Sql } from "./run-query.sql.ts";
 
 /** `$regex` looks at most this much of a value: linear time in it, and a bounded cost per row. */
 const MAX_REGEX_INPUT = 64 * 1024;
@@ -94,51 +95,38 @@ export class SqliteRunReadRepository implements RunReadRepository {
   }
 
   async historyKeys(runId: number) {
-    const last = this.db.get<{ step: number | null }>(
-      "SELECT step FROM run_history WHERE run_id = ? ORDER BY step DESC LIMIT 1",
-      [runId],
-    );
+    const lastStep = new HistoryReader(this.db, runId).lastStep();
     // Each series keeps its newest point (metric-blocks.ts).
     const keys = this.db.all<{ name: string; value: number | null }>(
       "SELECT name, last_value AS value FROM metric_keys WHERE run_id = ? AND last_step IS NOT NULL ORDER BY name",
       [runId],
     );
-    return { lastStep: last?.step ?? null, keys: keys.map(({ name, value }) => ({ name, value })) };
+    return { lastStep, keys: keys.map(({ name, value }) => ({ name, value })) };
   }
 
   async sampleLines(sample: LineSample): Promise<string[]> {
-    const table = sample.file === "history" ? "run_history" : "run_events";
     const s = Math.max(2, Math.floor(sample.samples));
     if (sample.file === "history") {
       const long = sampleByStep(this.db, sample, s);
       if (long) return long;
-    }
-    const where = new Sql().add("run_id = ?", sample.runId);
-    if (sample.file === "history") {
-      if (sample.minStep !== undefined) where.add(" AND step >= ?", sample.minStep);
-      if (sample.maxStep !== undefined) where.add(" AND step < ?", sample.maxStep);
-      if (sample.keys && sample.keys.length > 0) {
-        // Lines SQLite cannot read as JSON5 hold no keys; CASE keeps json_type from raising on them.
-        where.add(" AND CASE WHEN json_valid(line, 2) THEN (");
-        sample.keys.forEach((paths, i) => {
-          if (i > 0) where.add(" AND ");
-          where.add("(");
-          paths.forEach((path, j) => {
-            if (j > 0) where.add(" OR ");
-            where.add("json_type(line, ?) IS NOT NULL", jsonPath(path));
-          });
-          where.add(")");
-        });
-        where.add(") ELSE 0 END");
-      }
+      const reader = new HistoryReader(this.db, sample.runId);
+      const inRange =
+        reader.linesInRange(
+          sample.minStep ?? Number.MIN_SAFE_INTEGER,
+          sample.maxStep ?? Number.MAX_SAFE_INTEGER,
+          Number.POSITIVE_INFINITY,
+        ) ?? [];
+      const keys = sample.keys;
+      const lines = keys && keys.length > 0 ? inRange.filter((l) => hasKeys(l.line, keys)) : inRange;
+      return evenSample(lines.length, s).map((i) => lines[i]?.line ?? "");
     }
     // node:sqlite binds JS numbers as REAL; bigint binds INTEGER, as the integer division needs.
-    const params: SQLInputValue[] = [...where.params, BigInt(s), BigInt(s), BigInt(s)];
+    const params: SQLInputValue[] = [sample.runId, BigInt(s), BigInt(s), BigInt(s)];
     return this.db
       .all<{ line: string }>(
         `SELECT line FROM (
            SELECT line_no, line, row_number() OVER (ORDER BY line_no) - 1 AS rn, count(*) OVER () AS n
-           FROM ${table} WHERE ${where.text}
+           FROM run_events WHERE run_id = ?
          ) WHERE ${EVEN_SAMPLE} ORDER BY line_no`,
         params,
       )
@@ -190,7 +178,7 @@ export class SqliteRunReadRepository implements RunReadRepository {
       this.db.run(`DELETE FROM metric_blocks WHERE key_id IN (${keysOfRun})`, [runId]);
       for (const table of [
         "metric_keys",
-        "run_history",
+        "history_chunks",
         "run_events",
         "run_logs",
         "run_files",

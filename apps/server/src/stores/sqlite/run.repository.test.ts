@@ -181,7 +181,9 @@ describe("SqliteRunRepository (real SQLite file)", () => {
       );
       assert.equal((await reload(f, a.id)).historyLineCount, 1);
       assert.equal((await reload(f, b.id)).historyLineCount, 1);
-      const orphan = f.db.get<{ n: number }>("SELECT count(*) AS n FROM run_history WHERE run_id = 987654");
+      const orphan = f.db.get<{ n: number }>(
+        "SELECT count(*) AS n FROM history_chunks WHERE run_id = 987654",
+      );
       assert.equal(orphan?.n, 0, "the failed write left nothing behind");
     });
 

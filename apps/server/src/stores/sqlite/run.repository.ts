@@ -9,6 +9,7 @@ import {
 } from "../records.ts";
 import type { NewAlert, NewRunInput, RunRepository } from "../repositories.ts";
 import type { SqliteDatabase } from "./database.ts";
+import { appendLines, HistoryReader, storedLines } from "./history-chunks.ts";
 import { appendPoints, SeriesReader } from "./metric-blocks.ts";
 
 /** The columns of a RunRecord (unqualified: select them from `runs` without joins). */
@@ -369,22 +370,31 @@ export class SqliteRunRepository implements RunRepository {
     const { offset, texts, steps, starts, keys, values } = history;
     const end = offset + texts.length;
     // Lines already stored (a resend after a lost response) are skipped whole: their metrics are in.
-    const stored = new Set(
-      this.db
-        .all<{ line_no: number }>(
-          "SELECT line_no FROM run_history WHERE run_id = ? AND line_no BETWEEN ? AND ?",
-          [runId, offset, end - 1],
-        )
-        .map((row) => row.line_no),
-    );
+    const stored = storedLines(this.db, runId, offset, end);
     const keyIds = history.names.map((name) => this.metricKeyId(runId, name, newKeys));
-    const lines: (number | string)[] = [];
+    let span = 0;
+    // New lines go in as chunks, one per stretch of consecutive line numbers not yet stored.
+    for (let i = 0; i < texts.length; ) {
+      if (stored.has(offset + i)) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < texts.length && !stored.has(offset + j)) j++;
+      span = Math.max(span, appendLines(this.db, runId, offset + i, texts.slice(i, j), steps.subarray(i, j)));
+      i = j;
+    }
+    if (span > 0) {
+      this.db.run("UPDATE runs SET history_step_span = max(history_step_span, ?) WHERE id = ?", [
+        span,
+        runId,
+      ]);
+    }
     const series = new Map<number, { steps: number[]; values: number[] }>();
     const tiers = new TierAccumulator();
     for (let i = 0; i < texts.length; i++) {
       if (stored.has(offset + i)) continue;
       const step = steps[i] ?? offset + i;
-      lines.push(runId, offset + i, step, texts[i] ?? "");
       for (let j = starts[i] ?? 0; j < (starts[i + 1] ?? 0); j++) {
         const keyId = keyIds[keys[j] ?? 0] ?? 0;
         const value = values[j] ?? Number.NaN;
@@ -398,12 +408,6 @@ export class SqliteRunRepository implements RunRepository {
         tiers.add(keyId, step, Number.isNaN(value) ? null : value);
       }
     }
-    this.db.runBatch(
-      "INSERT INTO run_history (run_id, line_no, step, line)",
-      4,
-      lines,
-      "ON CONFLICT DO NOTHING",
-    );
     for (const [keyId, points] of series) appendPoints(this.db, keyId, points.steps, points.values);
     this.db.runBatch(
       "INSERT INTO metric_tiers (key_id, level, bucket, min_value, max_value, last_step, last_value)",
@@ -423,9 +427,9 @@ export class SqliteRunRepository implements RunRepository {
   }
 
   async lastLine(runId: number, file: "history" | "events"): Promise<string | undefined> {
-    const table = file === "history" ? "run_history" : "run_events";
+    if (file === "history") return new HistoryReader(this.db, runId).lastLine();
     return this.db.get<{ line: string }>(
-      `SELECT line FROM ${table} WHERE run_id = ? ORDER BY line_no DESC LIMIT 1`,
+      "SELECT line FROM run_events WHERE run_id = ? ORDER BY line_no DESC LIMIT 1",
       [runId],
     )?.line;
   }
@@ -435,10 +439,9 @@ export class SqliteRunRepository implements RunRepository {
     fromLine: number,
     limit: number,
   ): Promise<{ lineNo: number; line: string }[]> {
-    return this.db.all(
-      "SELECT line_no AS lineNo, line FROM run_history WHERE run_id = ? AND line_no >= ? ORDER BY line_no LIMIT ?",
-      [runId, fromLine, limit],
-    );
+    return new HistoryReader(this.db, runId)
+      .linesFrom(fromLine, limit)
+      .map(({ lineNo, line }) => ({ lineNo, line }));
   }
 
   async logLines(

@@ -1,0 +1,374 @@
+/**
+ * History lines on SQLite, in chunks: up to CHUNK_LINES consecutive lines of a run per row, their
+ * texts concatenated, with each line's end offset and step packed beside them. One row per
+ * file_stream request instead of one per line: the per-row B-tree work (two trees, a clustered one
+ * and the step index, each insert landing mid-tree while runs interleave) was the largest part of
+ * ingest once metric points were packed.
+ *
+ * A line number is stored once (history is write-once: a re-sent line is skipped), so chunks of a
+ * run never overlap in line numbers. Their step ranges may (a rewound run); `runs.history_step_span`,
+ * the widest chunk's step range, bounds how far before a step a chunk holding it can start, so "the
+ * chunks that may hold step s" is an index range on (run_id, min_step).
+ */
+import { endianness } from "node:os";
+import type { SqliteDatabase } from "./database.ts";
+
+/** Lines per chunk at most. */
+export const CHUNK_LINES = 1024;
+
+/** A run's last chunk smaller than this takes the next lines in (slow runs still fill chunks). */
+const GROW_BELOW_CHARS = 16 * 1024;
+
+const LITTLE_ENDIAN = endianness() === "LE";
+
+export interface ChunkRow {
+  readonly id: number;
+  readonly firstLine: number;
+  readonly lines: number;
+  readonly minStep: number;
+  readonly maxStep: number;
+  readonly steps: Uint8Array;
+  readonly ends: Uint8Array;
+  readonly text: string;
+}
+
+export const CHUNK_COLUMNS =
+  "id, first_line AS firstLine, lines, min_step AS minStep, max_step AS maxStep, steps, ends, text";
+
+/** A decoded chunk: line i is line number firstLine + i. */
+export interface Chunk {
+  readonly firstLine: number;
+  readonly steps: Float64Array;
+  readonly ends: Uint32Array;
+  readonly text: string;
+}
+
+export function lineOf(chunk: Chunk, i: number): string {
+  return chunk.text.slice(i === 0 ? 0 : (chunk.ends[i - 1] ?? 0), chunk.ends[i] ?? 0);
+}
+
+/** Steps packed as float64 little-endian; empty when they are minStep, minStep + 1, … (the usual case). */
+export function encodeSteps(steps: ArrayLike<number>): Uint8Array {
+  const n = steps.length;
+  const first = steps[0] ?? 0;
+  let dense = true;
+  for (let i = 1; i < n && dense; i++) dense = steps[i] === first + i;
+  if (dense) return new Uint8Array(0);
+  const packed = Float64Array.from({ length: n }, (_, i) => steps[i] ?? 0);
+  const bytes = new Uint8Array(packed.buffer);
+  if (!LITTLE_ENDIAN) {
+    const view = new DataView(packed.buffer);
+    for (let i = 0; i < n; i++) view.setFloat64(i * 8, steps[i] ?? 0, true);
+  }
+  return bytes;
+}
+
+/** End offsets (UTF-16 code units, as JavaScript slices strings) packed as uint32 little-endian. */
+export function encodeEnds(texts: readonly string[]): Uint8Array {
+  const ends = new Uint32Array(texts.length);
+  let at = 0;
+  texts.forEach((text, i) => {
+    at += text.length;
+    ends[i] = at;
+  });
+  if (!LITTLE_ENDIAN) {
+    const view = new DataView(ends.buffer);
+    for (let i = 0; i < ends.length; i++) view.setUint32(i * 4, ends[i] ?? 0, true);
+  }
+  return new Uint8Array(ends.buffer);
+}
+
+function words<T extends Float64Array | Uint32Array>(
+  data: Uint8Array,
+  size: 4 | 8,
+  make: (buffer: ArrayBuffer, offset: number, length: number) => T,
+  read: (view: DataView, at: number) => number,
+  empty: (length: number) => T,
+): T {
+  const length = data.byteLength / size;
+  if (LITTLE_ENDIAN) {
+    // SQLite hands out BLOBs at any byte offset; typed arrays need alignment.
+    if (data.byteOffset % size === 0) return make(data.buffer as ArrayBuffer, data.byteOffset, length);
+    return make(data.slice().buffer, 0, length);
+  }
+  const out = empty(length);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let i = 0; i < length; i++) out[i] = read(view, i * size);
+  return out;
+}
+
+export function decodeChunk(
+  row: Pick<ChunkRow, "firstLine" | "lines" | "minStep" | "steps" | "ends" | "text">,
+): Chunk {
+  const ends = words(
+    row.ends,
+    4,
+    (b, o, l) => new Uint32Array(b, o, l),
+    (v, at) => v.getUint32(at, true),
+    (l) => new Uint32Array(l),
+  );
+  let steps: Float64Array;
+  if (row.steps.byteLength === 0) {
+    steps = new Float64Array(row.lines);
+    for (let i = 0; i < row.lines; i++) steps[i] = row.minStep + i;
+  } else {
+    steps = words(
+      row.steps,
+      8,
+      (b, o, l) => new Float64Array(b, o, l),
+      (v, at) => v.getFloat64(at, true),
+      (l) => new Float64Array(l),
+    );
+  }
+  if (ends.length !== row.lines || steps.length !== row.lines) {
+    throw new Error(`history chunk at line ${row.firstLine} is corrupt`);
+  }
+  return { firstLine: row.firstLine, steps, ends, text: row.text };
+}
+
+/** Line numbers of `runId` in [from, to) that are already stored. */
+export function storedLines(db: SqliteDatabase, runId: number, from: number, to: number): Set<number> {
+  const stored = new Set<number>();
+  const rows = db.all<{ first: number; n: number }>(
+    "SELECT first_line AS first, lines AS n FROM history_chunks WHERE run_id = ? AND first_line > ? AND first_line < ?",
+    [runId, from - CHUNK_LINES, to],
+  );
+  for (const { first, n } of rows) {
+    for (let line = Math.max(first, from); line < Math.min(first + n, to); line++) stored.add(line);
+  }
+  return stored;
+}
+
+/**
+ * Stores consecutive new lines starting at line `first` (none of them stored yet), growing the
+ * run's last chunk when it is small and they follow it. Returns the widest step range written.
+ */
+export function appendLines(
+  db: SqliteDatabase,
+  runId: number,
+  first: number,
+  texts: readonly string[],
+  steps: ArrayLike<number>,
+): number {
+  let start = 0;
+  let span = 0;
+  const tail = db.get<ChunkRow>(
+    `SELECT ${CHUNK_COLUMNS} FROM history_chunks WHERE run_id = ? ORDER BY first_line DESC LIMIT 1`,
+    [runId],
+  );
+  if (
+    tail &&
+    tail.firstLine + tail.lines === first &&
+    tail.text.length < GROW_BELOW_CHARS &&
+    tail.lines < CHUNK_LINES
+  ) {
+    const take = Math.min(CHUNK_LINES - tail.lines, texts.length);
+    const old = decodeChunk(tail);
+    const oldTexts = Array.from({ length: tail.lines }, (_, i) => lineOf(old, i));
+    const allTexts = [...oldTexts, ...texts.slice(0, take)];
+    const allSteps = [...old.steps, ...Array.from({ length: take }, (_, i) => steps[i] ?? 0)];
+    const min = Math.min(...allSteps);
+    const max = Math.max(...allSteps);
+    db.run(
+      "UPDATE history_chunks SET lines = ?, min_step = ?, max_step = ?, steps = ?, ends = ?, text = ? WHERE id = ?",
+      [allTexts.length, min, max, encodeSteps(allSteps), encodeEnds(allTexts), allTexts.join(""), tail.id],
+    );
+    span = max - min;
+    start = take;
+  }
+  const rows: (number | string | Uint8Array)[] = [];
+  for (let i = start; i < texts.length; i += CHUNK_LINES) {
+    const chunkTexts = texts.slice(i, i + CHUNK_LINES);
+    const chunkSteps = Array.from({ length: chunkTexts.length }, (_, k) => steps[i + k] ?? 0);
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const step of chunkSteps) {
+      if (step < min) min = step;
+      if (step > max) max = step;
+    }
+    span = Math.max(span, max - min);
+    rows.push(
+      runId,
+      first + i,
+      chunkTexts.length,
+      min,
+      max,
+      encodeSteps(chunkSteps),
+      encodeEnds(chunkTexts),
+      chunkTexts.join(""),
+    );
+  }
+  if (rows.length > 0) {
+    db.runBatch(
+      "INSERT INTO history_chunks (run_id, first_line, lines, min_step, max_step, steps, ends, text)",
+      8,
+      rows,
+    );
+  }
+  return span;
+}
+
+/** One history line with its place. */
+export interface StoredLine {
+  readonly lineNo: number;
+  readonly step: number;
+  readonly line: string;
+}
+
+/** Reads one run's chunks; every look-up is an index range, never a scan of the run. */
+export class HistoryReader {
+  private readonly db: SqliteDatabase;
+  readonly runId: number;
+  private readonly span: number;
+
+  constructor(db: SqliteDatabase, runId: number) {
+    this.db = db;
+    this.runId = runId;
+    this.span =
+      db.get<{ span: number }>("SELECT history_step_span AS span FROM runs WHERE id = ?", [runId])?.span ?? 0;
+  }
+
+  /** Lines from line number `fromLine` on, in line order, at most `limit`. */
+  linesFrom(fromLine: number, limit: number): StoredLine[] {
+    const out: StoredLine[] = [];
+    let after = fromLine - CHUNK_LINES;
+    while (out.length < limit) {
+      const rows = this.db.all<ChunkRow>(
+        `SELECT ${CHUNK_COLUMNS} FROM history_chunks WHERE run_id = ? AND first_line > ? ORDER BY first_line LIMIT 8`,
+        [this.runId, after],
+      );
+      for (const row of rows) {
+        const chunk = decodeChunk(row);
+        for (let i = Math.max(0, fromLine - row.firstLine); i < row.lines && out.length < limit; i++) {
+          out.push({ lineNo: row.firstLine + i, step: chunk.steps[i] ?? 0, line: lineOf(chunk, i) });
+        }
+      }
+      const last = rows.at(-1);
+      if (!last || rows.length < 8) break;
+      after = last.firstLine;
+    }
+    return out;
+  }
+
+  lastLine(): string | undefined {
+    const row = this.db.get<ChunkRow>(
+      `SELECT ${CHUNK_COLUMNS} FROM history_chunks WHERE run_id = ? ORDER BY first_line DESC LIMIT 1`,
+      [this.runId],
+    );
+    return row && lineOf(decodeChunk(row), row.lines - 1);
+  }
+
+  lastStep(): number | null {
+    return (
+      this.db.get<{ step: number | null }>(
+        "SELECT max(max_step) AS step FROM history_chunks WHERE run_id = ?",
+        [this.runId],
+      )?.step ?? null
+    );
+  }
+
+  /** Chunks whose steps may fall in [lo, hi), by min_step ascending (descending when `reverse`). */
+  private *chunks(lo: number, hi: number, reverse = false): Generator<ChunkRow> {
+    let cursor: [number, number] = reverse
+      ? [hi, Number.MAX_SAFE_INTEGER]
+      : [Math.max(Number.MIN_SAFE_INTEGER, lo - this.span) - 1, 0];
+    for (;;) {
+      const rows = this.db.all<ChunkRow>(
+        reverse
+          ? `SELECT ${CHUNK_COLUMNS} FROM history_chunks
+             WHERE run_id = ? AND (min_step, first_line) < (?, ?) AND min_step >= ? AND max_step >= ?
+             ORDER BY min_step DESC, first_line DESC LIMIT 8`
+          : `SELECT ${CHUNK_COLUMNS} FROM history_chunks
+             WHERE run_id = ? AND (min_step, first_line) > (?, ?) AND min_step < ? AND max_step >= ?
+             ORDER BY min_step, first_line LIMIT 8`,
+        reverse
+          ? [this.runId, cursor[0], cursor[1], lo - this.span, lo]
+          : [this.runId, cursor[0], cursor[1], hi, lo],
+      );
+      for (const row of rows) yield row;
+      const last = rows.at(-1);
+      if (!last || rows.length < 8) return;
+      cursor = [last.minStep, last.firstLine];
+    }
+  }
+
+  /** Lines with steps in [lo, hi), in line order; stops (returning undefined) past `limit`. */
+  linesInRange(lo: number, hi: number, limit: number): StoredLine[] | undefined {
+    const out: StoredLine[] = [];
+    for (const row of this.chunks(lo, hi)) {
+      const chunk = decodeChunk(row);
+      for (let i = 0; i < row.lines; i++) {
+        const step = chunk.steps[i] ?? 0;
+        if (step < lo || step >= hi) continue;
+        if (out.length >= limit) return undefined;
+        out.push({ lineNo: row.firstLine + i, step, line: lineOf(chunk, i) });
+      }
+    }
+    return out.sort((a, b) => a.lineNo - b.lineNo);
+  }
+
+  /** The smallest step in [from, hi), if any line has one. */
+  firstStepAtOrAfter(from: number, hi: number): number | undefined {
+    let best: number | undefined;
+    for (const row of this.chunks(from, hi)) {
+      if (best !== undefined && row.minStep > best) break;
+      const steps = decodeChunk(row).steps;
+      for (const step of steps) {
+        if (step >= from && step < hi && (best === undefined || step < best)) best = step;
+      }
+    }
+    return best;
+  }
+
+  /** The largest step in [lo, before), if any line has one. */
+  lastStepBefore(before: number, lo: number): number | undefined {
+    let best: number | undefined;
+    for (const row of this.chunks(lo, before, true)) {
+      if (best !== undefined && row.minStep + this.span < best) break;
+      for (const step of decodeChunk(row).steps) {
+        if (step >= lo && step < before && (best === undefined || step > best)) best = step;
+      }
+    }
+    return best;
+  }
+
+  /** The last line (highest line number) at each of `steps`, in line order. */
+  lastLinesAt(steps: readonly number[]): StoredLine[] {
+    const found = new Map<number, StoredLine>();
+    for (const step of steps) {
+      for (const row of this.chunks(step, step + 1)) {
+        if (row.maxStep < step) continue;
+        const chunk = decodeChunk(row);
+        for (let i = row.lines - 1; i >= 0; i--) {
+          if (chunk.steps[i] !== step) continue;
+          const lineNo = row.firstLine + i;
+          const seen = found.get(step);
+          if (!seen || seen.lineNo < lineNo) found.set(step, { lineNo, step, line: lineOf(chunk, i) });
+          break;
+        }
+      }
+    }
+    return [...found.values()].sort((a, b) => a.lineNo - b.lineNo);
+  }
+}
+
+/**
+ * SQL aggregates for the migration from one row per line: `ballast_pack_steps(step)` and
+ * `ballast_pack_ends(line)`, each over a group's rows in line order (ORDER BY in the call).
+ */
+export function defineChunkAggregates(db: SqliteDatabase): void {
+  // Accumulators must be SQL values: steps as text, line lengths as text (a one-time migration).
+  db.defineAggregate("ballast_pack_steps", {
+    start: "",
+    step: (acc, step) => `${acc}${Number(step)} `,
+    result: (acc) => encodeSteps(String(acc).trim().split(" ").filter(Boolean).map(Number)),
+  });
+  db.defineAggregate("ballast_pack_ends", {
+    start: "",
+    step: (acc, line) => `${acc}${String(line).length} `,
+    result: (acc) => {
+      const lengths = String(acc).trim().split(" ").filter(Boolean).map(Number);
+      return encodeEnds(lengths.map((n) => " ".repeat(n)));
+    },
+  });
+}

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { SqliteDatabase } from "../../apps/server/src/stores/sqlite/database.ts";
-import { encodeEnds, encodeSteps } from "../../apps/server/src/stores/sqlite/history-chunks.ts";
+import { encodeSteps, encodeTexts } from "../../apps/server/src/stores/sqlite/history-chunks.ts";
 import { encodeBlock } from "../../apps/server/src/stores/sqlite/metric-blocks.ts";
 import { latencySummary } from "../lib/stats.ts";
 import type { IngestResult, Workload } from "../lib/types.ts";
@@ -81,7 +81,8 @@ export async function sqliteFloor(workload: Workload): Promise<IngestResult> {
             values.map((row) => row[k] ?? Number.NaN),
           ),
         );
-        const chunk = [encodeSteps(steps), encodeEnds(lines), lines.join("")] as const;
+        const packed = encodeTexts(lines);
+        const chunk = [encodeSteps(steps), packed.ends, packed.text] as const;
         const started = performance.now();
         begin.run();
         insertChunk.run(run, offset, lines.length, offset, end - 1, ...chunk);

@@ -10,8 +10,8 @@ import {
   CHUNK_LINES,
   decodeChunk,
   defineChunkAggregates,
-  encodeEnds,
   encodeSteps,
+  encodeTexts,
   HistoryReader,
   lineOf,
   storedLines,
@@ -31,8 +31,7 @@ describe("history chunk encoding", () => {
       lines: 4,
       minStep: 5,
       steps: encodeSteps(steps),
-      ends: encodeEnds(texts),
-      text: texts.join(""),
+      ...encodeTexts(texts),
     });
     assert.deepEqual(
       range(0, 4).map((i) => lineOf(chunk, i)),
@@ -45,8 +44,7 @@ describe("history chunk encoding", () => {
       lines: 4,
       minStep: 1,
       steps: encodeSteps(sparse),
-      ends: encodeEnds(texts),
-      text: texts.join(""),
+      ...encodeTexts(texts),
     });
     assert.deepEqual([...decoded.steps], sparse);
     assert.throws(
@@ -56,8 +54,7 @@ describe("history chunk encoding", () => {
           lines: 3,
           minStep: 0,
           steps: new Uint8Array(0),
-          ends: encodeEnds(texts),
-          text: "",
+          ends: encodeTexts(texts).ends,
         }),
       /corrupt/,
     );

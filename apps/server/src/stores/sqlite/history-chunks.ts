@@ -1,6 +1,7 @@
 /**
  * History lines on SQLite, in chunks: up to CHUNK_LINES consecutive lines of a run per row, their
- * texts concatenated, with each line's end offset and step packed beside them. One row per
+ * texts concatenated as UTF-8, with each line's end byte offset and step packed beside them (so one
+ * line can be read with `substr` without loading its chunk). One row per
  * file_stream request instead of one per line: the per-row B-tree work (two trees, a clustered one
  * and the step index, each insert landing mid-tree while runs interleave) was the largest part of
  * ingest once metric points were packed.
@@ -17,7 +18,7 @@ import type { SqliteDatabase } from "./database.ts";
 export const CHUNK_LINES = 1024;
 
 /** A run's last chunk smaller than this takes the next lines in (slow runs still fill chunks). */
-const GROW_BELOW_CHARS = 16 * 1024;
+const GROW_BELOW_BYTES = 16 * 1024;
 
 const LITTLE_ENDIAN = endianness() === "LE";
 
@@ -29,22 +30,29 @@ export interface ChunkRow {
   readonly maxStep: number;
   readonly steps: Uint8Array;
   readonly ends: Uint8Array;
-  readonly text: string;
+  readonly text: Uint8Array;
 }
 
-export const CHUNK_COLUMNS =
-  "id, first_line AS firstLine, lines, min_step AS minStep, max_step AS maxStep, steps, ends, text";
+/** A chunk's row without its text. */
+export type ChunkMeta = Omit<ChunkRow, "text">;
+
+const META_COLUMNS =
+  "id, first_line AS firstLine, lines, min_step AS minStep, max_step AS maxStep, steps, ends";
+export const CHUNK_COLUMNS = `${META_COLUMNS}, text`;
 
 /** A decoded chunk: line i is line number firstLine + i. */
 export interface Chunk {
   readonly firstLine: number;
   readonly steps: Float64Array;
   readonly ends: Uint32Array;
-  readonly text: string;
+  readonly text: Buffer | undefined;
 }
 
+const startOf = (chunk: Chunk, i: number) => (i === 0 ? 0 : (chunk.ends[i - 1] ?? 0));
+
 export function lineOf(chunk: Chunk, i: number): string {
-  return chunk.text.slice(i === 0 ? 0 : (chunk.ends[i - 1] ?? 0), chunk.ends[i] ?? 0);
+  if (!chunk.text) throw new Error("history chunk decoded without its text");
+  return chunk.text.toString("utf8", startOf(chunk, i), chunk.ends[i] ?? 0);
 }
 
 /** Steps packed as float64 little-endian; empty when they are minStep, minStep + 1, … (the usual case). */
@@ -63,14 +71,21 @@ export function encodeSteps(steps: ArrayLike<number>): Uint8Array {
   return bytes;
 }
 
-/** End offsets (UTF-16 code units, as JavaScript slices strings) packed as uint32 little-endian. */
-export function encodeEnds(texts: readonly string[]): Uint8Array {
+/** The lines as one UTF-8 text, and each line's end byte offset packed as uint32 little-endian. */
+export function encodeTexts(texts: readonly string[]): { text: Uint8Array; ends: Uint8Array } {
+  let bound = 0;
+  for (const text of texts) bound += text.length * 3;
+  const out = Buffer.allocUnsafe(bound);
   const ends = new Uint32Array(texts.length);
   let at = 0;
   texts.forEach((text, i) => {
-    at += text.length;
+    at += out.write(text, at, "utf8");
     ends[i] = at;
   });
+  return { text: out.subarray(0, at), ends: packEnds(ends) };
+}
+
+function packEnds(ends: Uint32Array): Uint8Array {
   if (!LITTLE_ENDIAN) {
     const view = new DataView(ends.buffer);
     for (let i = 0; i < ends.length; i++) view.setUint32(i * 4, ends[i] ?? 0, true);
@@ -98,7 +113,7 @@ function words<T extends Float64Array | Uint32Array>(
 }
 
 export function decodeChunk(
-  row: Pick<ChunkRow, "firstLine" | "lines" | "minStep" | "steps" | "ends" | "text">,
+  row: Pick<ChunkRow, "firstLine" | "lines" | "minStep" | "steps" | "ends"> & { text?: Uint8Array },
 ): Chunk {
   const ends = words(
     row.ends,
@@ -123,7 +138,8 @@ export function decodeChunk(
   if (ends.length !== row.lines || steps.length !== row.lines) {
     throw new Error(`history chunk at line ${row.firstLine} is corrupt`);
   }
-  return { firstLine: row.firstLine, steps, ends, text: row.text };
+  const text = row.text && Buffer.from(row.text.buffer, row.text.byteOffset, row.text.byteLength);
+  return { firstLine: row.firstLine, steps, ends, text };
 }
 
 /** Line numbers of `runId` in [from, to) that are already stored. */
@@ -152,31 +168,34 @@ export function appendLines(
 ): number {
   let start = 0;
   let span = 0;
-  const tail = db.get<ChunkRow>(
-    `SELECT ${CHUNK_COLUMNS} FROM history_chunks WHERE run_id = ? ORDER BY first_line DESC LIMIT 1`,
+  const tail = db.get<{ id: number; firstLine: number; lines: number; bytes: number }>(
+    `SELECT id, first_line AS firstLine, lines, length(text) AS bytes FROM history_chunks
+     WHERE run_id = ? ORDER BY first_line DESC LIMIT 1`,
     [runId],
   );
-  if (
+  const grown =
     tail &&
     tail.firstLine + tail.lines === first &&
-    tail.text.length < GROW_BELOW_CHARS &&
-    tail.lines < CHUNK_LINES
-  ) {
-    const take = Math.min(CHUNK_LINES - tail.lines, texts.length);
-    const old = decodeChunk(tail);
-    const oldTexts = Array.from({ length: tail.lines }, (_, i) => lineOf(old, i));
+    tail.bytes < GROW_BELOW_BYTES &&
+    tail.lines < CHUNK_LINES &&
+    db.get<ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM history_chunks WHERE id = ?`, [tail.id]);
+  if (grown) {
+    const take = Math.min(CHUNK_LINES - grown.lines, texts.length);
+    const old = decodeChunk(grown);
+    const oldTexts = Array.from({ length: grown.lines }, (_, i) => lineOf(old, i));
     const allTexts = [...oldTexts, ...texts.slice(0, take)];
     const allSteps = [...old.steps, ...Array.from({ length: take }, (_, i) => steps[i] ?? 0)];
     const min = Math.min(...allSteps);
     const max = Math.max(...allSteps);
+    const packed = encodeTexts(allTexts);
     db.run(
       "UPDATE history_chunks SET lines = ?, min_step = ?, max_step = ?, steps = ?, ends = ?, text = ? WHERE id = ?",
-      [allTexts.length, min, max, encodeSteps(allSteps), encodeEnds(allTexts), allTexts.join(""), tail.id],
+      [allTexts.length, min, max, encodeSteps(allSteps), packed.ends, packed.text, grown.id],
     );
     span = max - min;
     start = take;
   }
-  const rows: (number | string | Uint8Array)[] = [];
+  const rows: (number | Uint8Array)[] = [];
   for (let i = start; i < texts.length; i += CHUNK_LINES) {
     const chunkTexts = texts.slice(i, i + CHUNK_LINES);
     const chunkSteps = Array.from({ length: chunkTexts.length }, (_, k) => steps[i + k] ?? 0);
@@ -187,6 +206,7 @@ export function appendLines(
       if (step > max) max = step;
     }
     span = Math.max(span, max - min);
+    const packed = encodeTexts(chunkTexts);
     rows.push(
       runId,
       first + i,
@@ -194,8 +214,8 @@ export function appendLines(
       min,
       max,
       encodeSteps(chunkSteps),
-      encodeEnds(chunkTexts),
-      chunkTexts.join(""),
+      packed.ends,
+      packed.text,
     );
   }
   if (rows.length > 0) {
@@ -232,9 +252,10 @@ export class HistoryReader {
   linesFrom(fromLine: number, limit: number): StoredLine[] {
     const out: StoredLine[] = [];
     let after = fromLine - CHUNK_LINES;
+    const page = Math.min(8, Math.ceil(limit / CHUNK_LINES) + 1);
     while (out.length < limit) {
       const rows = this.db.all<ChunkRow>(
-        `SELECT ${CHUNK_COLUMNS} FROM history_chunks WHERE run_id = ? AND first_line > ? ORDER BY first_line LIMIT 8`,
+        `SELECT ${CHUNK_COLUMNS} FROM history_chunks WHERE run_id = ? AND first_line > ? ORDER BY first_line LIMIT ${page}`,
         [this.runId, after],
       );
       for (const row of rows) {
@@ -244,18 +265,28 @@ export class HistoryReader {
         }
       }
       const last = rows.at(-1);
-      if (!last || rows.length < 8) break;
+      if (!last || rows.length < page) break;
       after = last.firstLine;
     }
     return out;
   }
 
   lastLine(): string | undefined {
-    const row = this.db.get<ChunkRow>(
-      `SELECT ${CHUNK_COLUMNS} FROM history_chunks WHERE run_id = ? ORDER BY first_line DESC LIMIT 1`,
+    const row = this.db.get<ChunkMeta>(
+      `SELECT ${META_COLUMNS} FROM history_chunks WHERE run_id = ? ORDER BY first_line DESC LIMIT 1`,
       [this.runId],
     );
-    return row && lineOf(decodeChunk(row), row.lines - 1);
+    return row && this.lineAt(row, decodeChunk(row), row.lines - 1);
+  }
+
+  /** Line i of a chunk decoded without its text: just that line's bytes are read. */
+  private lineAt(row: ChunkMeta, chunk: Chunk, i: number): string {
+    const start = startOf(chunk, i);
+    const bytes = this.db.get<{ line: Uint8Array }>(
+      "SELECT substr(text, ?, ?) AS line FROM history_chunks WHERE id = ?",
+      [start + 1, (chunk.ends[i] ?? 0) - start, row.id],
+    )?.line;
+    return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") : "";
   }
 
   lastStep(): number | null {
@@ -267,36 +298,63 @@ export class HistoryReader {
     );
   }
 
-  /** Chunks whose steps may fall in [lo, hi), by min_step ascending (descending when `reverse`). */
-  private *chunks(lo: number, hi: number, reverse = false): Generator<ChunkRow> {
+  /**
+   * Chunks whose steps may fall in [lo, hi), by min_step ascending (descending when `reverse`),
+   * without their texts; fetched a few at a time, more as the scan goes on.
+   */
+  private *chunks(lo: number, hi: number, reverse = false): Generator<ChunkMeta> {
+    let page = 2;
     let cursor: [number, number] = reverse
       ? [hi, Number.MAX_SAFE_INTEGER]
       : [Math.max(Number.MIN_SAFE_INTEGER, lo - this.span) - 1, 0];
     for (;;) {
-      const rows = this.db.all<ChunkRow>(
+      const rows = this.db.all<ChunkMeta>(
         reverse
-          ? `SELECT ${CHUNK_COLUMNS} FROM history_chunks
+          ? `SELECT ${META_COLUMNS} FROM history_chunks
              WHERE run_id = ? AND (min_step, first_line) < (?, ?) AND min_step >= ? AND max_step >= ?
-             ORDER BY min_step DESC, first_line DESC LIMIT 8`
-          : `SELECT ${CHUNK_COLUMNS} FROM history_chunks
+             ORDER BY min_step DESC, first_line DESC LIMIT ${page}`
+          : `SELECT ${META_COLUMNS} FROM history_chunks
              WHERE run_id = ? AND (min_step, first_line) > (?, ?) AND min_step < ? AND max_step >= ?
-             ORDER BY min_step, first_line LIMIT 8`,
+             ORDER BY min_step, first_line LIMIT ${page}`,
         reverse
           ? [this.runId, cursor[0], cursor[1], lo - this.span, lo]
           : [this.runId, cursor[0], cursor[1], hi, lo],
       );
       for (const row of rows) yield row;
       const last = rows.at(-1);
-      if (!last || rows.length < 8) return;
+      if (!last || rows.length < page) return;
       cursor = [last.minStep, last.firstLine];
+      page = Math.min(64, page * 2);
     }
+  }
+
+  /** A chunk's text, for reading many of its lines. */
+  private withText(row: ChunkMeta): Chunk {
+    const text = this.db.get<{ text: Uint8Array }>("SELECT text FROM history_chunks WHERE id = ?", [
+      row.id,
+    ])?.text;
+    return decodeChunk({ ...row, text: text ?? new Uint8Array(0) });
+  }
+
+  /** How many lines have steps in [lo, hi), counting no further than `limit` + 1. */
+  countInRange(lo: number, hi: number, limit: number): number {
+    let n = 0;
+    for (const row of this.chunks(lo, hi)) {
+      if (row.minStep >= lo && row.maxStep < hi) {
+        n += row.lines;
+      } else {
+        for (const step of decodeChunk(row).steps) if (step >= lo && step < hi) n++;
+      }
+      if (n > limit) return n;
+    }
+    return n;
   }
 
   /** Lines with steps in [lo, hi), in line order; stops (returning undefined) past `limit`. */
   linesInRange(lo: number, hi: number, limit: number): StoredLine[] | undefined {
     const out: StoredLine[] = [];
     for (const row of this.chunks(lo, hi)) {
-      const chunk = decodeChunk(row);
+      const chunk = this.withText(row);
       for (let i = 0; i < row.lines; i++) {
         const step = chunk.steps[i] ?? 0;
         if (step < lo || step >= hi) continue;
@@ -312,6 +370,10 @@ export class HistoryReader {
     let best: number | undefined;
     for (const row of this.chunks(from, hi)) {
       if (best !== undefined && row.minStep > best) break;
+      if (row.minStep >= from) {
+        best = best === undefined ? row.minStep : Math.min(best, row.minStep);
+        continue;
+      }
       const steps = decodeChunk(row).steps;
       for (const step of steps) {
         if (step >= from && step < hi && (best === undefined || step < best)) best = step;
@@ -325,6 +387,10 @@ export class HistoryReader {
     let best: number | undefined;
     for (const row of this.chunks(lo, before, true)) {
       if (best !== undefined && row.minStep + this.span < best) break;
+      if (row.maxStep < before) {
+        best = best === undefined ? row.maxStep : Math.max(best, row.maxStep);
+        continue;
+      }
       for (const step of decodeChunk(row).steps) {
         if (step >= lo && step < before && (best === undefined || step > best)) best = step;
       }
@@ -343,7 +409,8 @@ export class HistoryReader {
           if (chunk.steps[i] !== step) continue;
           const lineNo = row.firstLine + i;
           const seen = found.get(step);
-          if (!seen || seen.lineNo < lineNo) found.set(step, { lineNo, step, line: lineOf(chunk, i) });
+          if (!seen || seen.lineNo < lineNo)
+            found.set(step, { lineNo, step, line: this.lineAt(row, chunk, i) });
           break;
         }
       }
@@ -365,10 +432,16 @@ export function defineChunkAggregates(db: SqliteDatabase): void {
   });
   db.defineAggregate("ballast_pack_ends", {
     start: "",
-    step: (acc, line) => `${acc}${String(line).length} `,
+    step: (acc, line) => `${acc}${Buffer.byteLength(String(line), "utf8")} `,
     result: (acc) => {
       const lengths = String(acc).trim().split(" ").filter(Boolean).map(Number);
-      return encodeEnds(lengths.map((n) => " ".repeat(n)));
+      const ends = new Uint32Array(lengths.length);
+      let at = 0;
+      lengths.forEach((n, i) => {
+        at += n;
+        ends[i] = at;
+      });
+      return packEnds(ends);
     },
   });
 }

@@ -28,7 +28,7 @@ export function sampleByStep(db: SqliteDatabase, sample: LineSample, s: number):
   const hi = sample.maxStep ?? Number.MAX_SAFE_INTEGER;
   const limit = Math.max(SAMPLE_SCAN_LIMIT, 2 * s);
   const history = new HistoryReader(db, sample.runId);
-  if (history.linesInRange(lo, hi, limit) !== undefined) return undefined;
+  if (history.countInRange(lo, hi, limit) <= limit) return undefined;
 
   const names = [...new Set((sample.keys ?? []).map((paths) => (paths[0] ?? []).join(".")))].filter(
     (name) => name !== STEP_KEY,

@@ -59,6 +59,10 @@ describe("metric blocks on SQLite", () => {
   });
   after(() => f.close());
 
+  function appendTo(key: number, steps: number[], values: number[]): void {
+    appendPoints(f.db, new Map([[key, { steps, values }]]));
+  }
+
   async function newSeries(): Promise<number> {
     names++;
     return f.db.run("INSERT INTO metric_keys (run_id, name) VALUES (?, ?)", [runId, `k${names}`])
@@ -75,21 +79,23 @@ describe("metric blocks on SQLite", () => {
   it("fills the last block across small appends, then starts new ones", async () => {
     const key = await newSeries();
     for (let start = 0; start < 1500; start += 100) {
-      appendPoints(f.db, key, range(start, start + 100), range(start, start + 100));
+      appendTo(key, range(start, start + 100), range(start, start + 100));
     }
+    // A last block under half full takes the next points in; 500 + 100 reaches half, so 600 starts anew.
     assert.deepEqual(blocks(key), [
-      { first: 0, last: BLOCK_POINTS - 1, points: BLOCK_POINTS },
-      { first: BLOCK_POINTS, last: 1499, points: 1500 - BLOCK_POINTS },
+      { first: 0, last: 599, points: 600 },
+      { first: 600, last: 1199, points: 600 },
+      { first: 1200, last: 1499, points: 300 },
     ]);
     const read = new SeriesReader(f.db, key).points(0, 10_000, 10_000);
     assert.deepEqual(read.steps, range(0, 1500));
     assert.deepEqual(read.values, range(0, 1500));
-    assert.deepEqual(new SeriesReader(f.db, key).points(1020, 1030, 5).steps, [1020, 1021, 1022, 1023, 1024]);
+    assert.deepEqual(new SeriesReader(f.db, key).points(596, 1030, 5).steps, [596, 597, 598, 599, 600]);
   });
 
   it("splits a large request into whole blocks", async () => {
     const key = await newSeries();
-    appendPoints(f.db, key, range(0, 2 * BLOCK_POINTS + 1), range(0, 2 * BLOCK_POINTS + 1));
+    appendTo(key, range(0, 2 * BLOCK_POINTS + 1), range(0, 2 * BLOCK_POINTS + 1));
     assert.deepEqual(
       blocks(key).map((b) => b.points),
       [BLOCK_POINTS, BLOCK_POINTS, 1],
@@ -98,9 +104,9 @@ describe("metric blocks on SQLite", () => {
 
   it("merges overlapping blocks: the newest write wins a step, every step is read once", async () => {
     const key = await newSeries();
-    appendPoints(f.db, key, range(0, 100), range(0, 100)); // values = step
-    appendPoints(f.db, key, range(50, 60), Array(10).fill(-1)); // a rewound run writes 50..59 again
-    appendPoints(f.db, key, range(100, 120), range(100, 120));
+    appendTo(key, range(0, 100), range(0, 100)); // values = step
+    appendTo(key, range(50, 60), Array(10).fill(-1)); // a rewound run writes 50..59 again
+    appendTo(key, range(100, 120), range(100, 120));
     const series = new SeriesReader(f.db, key);
     const all = series.points(0, 1000, 1000);
     assert.deepEqual(all.steps, range(0, 120));
@@ -126,7 +132,7 @@ describe("metric blocks on SQLite", () => {
   it("finds the first and last steps of sparse series within bounds, across many blocks", async () => {
     const key = await newSeries();
     const steps = range(0, 5000).map((i) => i * 1000);
-    appendPoints(f.db, key, steps, steps);
+    appendTo(key, steps, steps);
     const series = new SeriesReader(f.db, key);
     assert.equal(series.firstAtOrAfter(1_234_567, Number.MAX_SAFE_INTEGER), 1_235_000);
     assert.equal(series.lastBefore(1_234_567, 0), 1_234_000);

@@ -151,20 +151,25 @@ export class SeriesReader {
     return block;
   }
 
-  /** Blocks that may hold steps in [lo, hi], by first step (then id), fetched a page at a time. */
+  /**
+   * Blocks that may hold steps in [lo, hi], by first step (then id), fetched a few at a time and
+   * more as the scan goes on (most look-ups need one or two).
+   */
   private *blocks(lo: number, hi: number): Generator<Block> {
     let after: [number, number] = [Math.max(Number.MIN_SAFE_INTEGER, lo - this.maxSpan) - 1, 0];
+    let page = 2;
     for (;;) {
       const rows = this.db.all<BlockRow>(
         `SELECT ${BLOCK_COLUMNS} FROM metric_blocks
          WHERE key_id = ? AND (first_step, id) > (?, ?) AND first_step <= ? AND last_step >= ?
-         ORDER BY first_step, id LIMIT ${PAGE_BLOCKS}`,
+         ORDER BY first_step, id LIMIT ${page}`,
         [this.keyId, after[0], after[1], hi, lo],
       );
       for (const row of rows) yield this.decode(row);
       const last = rows.at(-1);
-      if (!last || rows.length < PAGE_BLOCKS) return;
+      if (!last || rows.length < page) return;
       after = [last.firstStep, last.id];
+      page = Math.min(PAGE_BLOCKS, page * 2);
     }
   }
 
@@ -245,6 +250,11 @@ export class SeriesReader {
     let best: number | undefined;
     for (const block of this.blocks(from, hi - 1)) {
       if (best !== undefined && block.firstStep > best) break;
+      if (block.firstStep >= from) {
+        // A block's first step is one of its points: no need to look inside.
+        if (block.firstStep < hi && (best === undefined || block.firstStep < best)) best = block.firstStep;
+        continue;
+      }
       const i = lowerBound(block.steps, from);
       const step = block.steps[i];
       if (step !== undefined && step < hi && (best === undefined || step < best)) best = step;
@@ -256,25 +266,32 @@ export class SeriesReader {
   lastBefore(before: number, lo: number): number | undefined {
     let best: number | undefined;
     let after: [number, number] = [before, Number.MAX_SAFE_INTEGER];
+    let page = 2;
     for (;;) {
+      // Bounded below: a block starting before lo − maxSpan ends before lo.
       const rows = this.db.all<BlockRow>(
         `SELECT ${BLOCK_COLUMNS} FROM metric_blocks
-         WHERE key_id = ? AND (first_step, id) < (?, ?) AND last_step >= ?
-         ORDER BY first_step DESC, id DESC LIMIT ${PAGE_BLOCKS}`,
-        [this.keyId, after[0], after[1], lo],
+         WHERE key_id = ? AND (first_step, id) < (?, ?) AND first_step >= ? AND last_step >= ?
+         ORDER BY first_step DESC, id DESC LIMIT ${page}`,
+        [this.keyId, after[0], after[1], lo - this.maxSpan, lo],
       );
       for (const row of rows) {
         // Blocks further down start earlier and end by first_step + maxSpan.
         if (best !== undefined && row.firstStep + this.maxSpan < best) return best;
-        if (row.firstStep + this.maxSpan < lo) return best;
+        if (row.lastStep < before) {
+          // A block's last step is one of its points: no need to look inside.
+          if (best === undefined || row.lastStep > best) best = row.lastStep;
+          continue;
+        }
         const block = this.decode(row);
         const i = lowerBound(block.steps, before) - 1;
         const step = block.steps[i];
         if (step !== undefined && step >= lo && (best === undefined || step > best)) best = step;
       }
       const last = rows.at(-1);
-      if (!last || rows.length < PAGE_BLOCKS) return best;
+      if (!last || rows.length < page) return best;
       after = [last.firstStep, last.id];
+      page = Math.min(PAGE_BLOCKS, page * 2);
     }
   }
 
@@ -287,85 +304,117 @@ export class SeriesReader {
   }
 }
 
-/** The tail of a series as the writer needs it. */
+/** A series' state as the writer keeps it in `metric_keys`. */
 interface SeriesState {
+  id: number;
   lastStep: number | null;
+  lastValue: number | null;
   maxSpan: number;
-  tail: BlockRow | undefined;
+  /** Points in the block holding lastStep when the last append only extended the series, else full. */
+  tailPoints: number;
 }
 
 /**
- * Appends a request's points to one series: into the series' last block while it has room and the
- * new steps all follow it (so slow runs, a few lines per request, still fill whole blocks), else as
- * new blocks. Keeps the series' last step and value and its widest block span.
+ * Appends a request's points, series by series (key id → points in line order): into a series' last
+ * block while that block is under half full and the new steps all follow it (so slow runs, a few
+ * lines per request, still fill blocks), else as new blocks. Keeps each series' newest step and
+ * value, its widest block span, and its last block's size. A few statements per request, whatever
+ * the number of series: one read of their state, one multi-row insert, one update.
  */
 export function appendPoints(
   db: SqliteDatabase,
-  keyId: number,
-  rawSteps: number[],
-  rawValues: number[],
+  series: ReadonlyMap<number, { steps: number[]; values: number[] }>,
 ): void {
-  if (rawSteps.length === 0) return;
-  const { steps, values } = normalizePoints(rawSteps, rawValues);
-  const key = db.get<{ lastStep: number | null; maxSpan: number }>(
-    "SELECT last_step AS lastStep, max_span AS maxSpan FROM metric_keys WHERE id = ?",
-    [keyId],
+  if (series.size === 0) return;
+  const states = new Map(
+    db
+      .all<SeriesState>(
+        `SELECT id, last_step AS lastStep, last_value AS lastValue, max_span AS maxSpan, tail_points AS tailPoints
+         FROM metric_keys WHERE id IN (SELECT value FROM json_each(?))`,
+        [JSON.stringify([...series.keys()])],
+      )
+      .map((row) => [row.id, { ...row }]),
   );
-  const state: SeriesState = { lastStep: key?.lastStep ?? null, maxSpan: key?.maxSpan ?? 0, tail: undefined };
-  const first = steps[0] ?? 0;
-  const last = steps.at(-1) ?? 0;
-  let start = 0;
-  if (state.lastStep !== null && first > state.lastStep) {
-    state.tail = db.get<BlockRow>(
-      `SELECT ${BLOCK_COLUMNS} FROM metric_blocks WHERE key_id = ? ORDER BY first_step DESC, id DESC LIMIT 1`,
-      [keyId],
+  const rows: (number | Uint8Array)[] = [];
+  for (const [keyId, points] of series) {
+    const state = states.get(keyId);
+    if (!state || points.steps.length === 0) continue;
+    appendSeries(db, state, normalizePoints(points.steps, points.values), rows);
+  }
+  if (rows.length > 0) {
+    db.runBatch("INSERT INTO metric_blocks (key_id, first_step, last_step, points, data)", 5, rows);
+  }
+  const updates = [...states.values()].flatMap((st) => [
+    st.id,
+    st.lastStep,
+    st.lastValue,
+    st.maxSpan,
+    st.tailPoints,
+  ]);
+  for (let at = 0; at < updates.length; at += 5 * 200) {
+    const chunk = updates.slice(at, at + 5 * 200);
+    const tuples = new Array(chunk.length / 5).fill("(?, ?, ?, ?, ?)").join(", ");
+    db.run(
+      `WITH v (id, last_step, last_value, max_span, tail_points) AS (VALUES ${tuples})
+       UPDATE metric_keys SET last_step = v.last_step, last_value = v.last_value, max_span = v.max_span,
+         tail_points = v.tail_points
+       FROM v WHERE metric_keys.id = v.id`,
+      chunk,
     );
   }
-  const tail = state.tail;
-  if (tail && tail.lastStep === state.lastStep && tail.points < BLOCK_POINTS) {
-    const room = Math.min(BLOCK_POINTS - tail.points, steps.length);
-    const old = decodeBlock(tail.data, tail.firstStep, tail.points);
-    const mergedSteps = [...old.steps, ...steps.slice(0, room)];
-    const mergedValues = [...old.values, ...values.slice(0, room)];
-    const blockLast = mergedSteps.at(-1) ?? 0;
-    db.run("UPDATE metric_blocks SET last_step = ?, points = ?, data = ? WHERE id = ?", [
-      blockLast,
-      mergedSteps.length,
-      encodeBlock(mergedSteps, mergedValues),
-      tail.id,
-    ]);
-    state.maxSpan = Math.max(state.maxSpan, blockLast - tail.firstStep);
-    start = room;
+}
+
+/** One series' part of appendPoints; new blocks go to `rows`, `state` is updated in place. */
+function appendSeries(
+  db: SqliteDatabase,
+  state: SeriesState,
+  { steps, values }: { steps: number[]; values: number[] },
+  rows: (number | Uint8Array)[],
+): void {
+  const first = steps[0] ?? 0;
+  const last = steps.at(-1) ?? 0;
+  const extends_ = state.lastStep === null || first > state.lastStep;
+  let start = 0;
+  let tailPoints = BLOCK_POINTS;
+  if (extends_ && state.lastStep !== null && state.tailPoints < BLOCK_POINTS / 2) {
+    const tail = db.get<BlockRow>(
+      `SELECT ${BLOCK_COLUMNS} FROM metric_blocks WHERE key_id = ? ORDER BY first_step DESC, id DESC LIMIT 1`,
+      [state.id],
+    );
+    if (tail && tail.lastStep === state.lastStep) {
+      const room = Math.min(BLOCK_POINTS - tail.points, steps.length);
+      const old = decodeBlock(tail.data, tail.firstStep, tail.points);
+      const mergedSteps = [...old.steps, ...steps.slice(0, room)];
+      const mergedValues = [...old.values, ...values.slice(0, room)];
+      const blockLast = mergedSteps.at(-1) ?? 0;
+      db.run("UPDATE metric_blocks SET last_step = ?, points = ?, data = ? WHERE id = ?", [
+        blockLast,
+        mergedSteps.length,
+        encodeBlock(mergedSteps, mergedValues),
+        tail.id,
+      ]);
+      state.maxSpan = Math.max(state.maxSpan, blockLast - tail.firstStep);
+      tailPoints = mergedSteps.length;
+      start = room;
+    }
   }
-  const rows: (number | Uint8Array)[] = [];
   for (let i = start; i < steps.length; i += BLOCK_POINTS) {
     const s = steps.slice(i, i + BLOCK_POINTS);
     const v = values.slice(i, i + BLOCK_POINTS);
     const blockFirst = s[0] ?? 0;
     const blockLast = s.at(-1) ?? 0;
-    rows.push(keyId, blockFirst, blockLast, s.length, encodeBlock(s, v));
+    rows.push(state.id, blockFirst, blockLast, s.length, encodeBlock(s, v));
     state.maxSpan = Math.max(state.maxSpan, blockLast - blockFirst);
+    tailPoints = s.length;
   }
-  if (rows.length > 0) {
-    db.runBatch("INSERT INTO metric_blocks (key_id, first_step, last_step, points, data)", 5, rows);
-  }
+  // Only a pure extension leaves a known, growable last block.
+  state.tailPoints = extends_ ? tailPoints : BLOCK_POINTS;
   // The newest point by step; a rewrite of the last step replaces its value. NaN is kept as NULL.
-  const newLast = state.lastStep === null || last >= state.lastStep;
-  const lastValue = values.at(-1) ?? Number.NaN;
-  db.run(
-    `UPDATE metric_keys SET max_span = ?,
-       last_step = CASE WHEN ? THEN ? ELSE last_step END,
-       last_value = CASE WHEN ? THEN ? ELSE last_value END
-     WHERE id = ?`,
-    [
-      state.maxSpan,
-      newLast ? 1 : 0,
-      last,
-      newLast ? 1 : 0,
-      Number.isNaN(lastValue) ? null : lastValue,
-      keyId,
-    ],
-  );
+  if (state.lastStep === null || last >= state.lastStep) {
+    const lastValue = values.at(-1) ?? Number.NaN;
+    state.lastStep = last;
+    state.lastValue = Number.isNaN(lastValue) ? null : lastValue;
+  }
 }
 
 /**

@@ -408,7 +408,7 @@ export class SqliteRunRepository implements RunRepository {
         tiers.add(keyId, step, Number.isNaN(value) ? null : value);
       }
     }
-    for (const [keyId, points] of series) appendPoints(this.db, keyId, points.steps, points.values);
+    appendPoints(this.db, series);
     this.db.runBatch(
       "INSERT INTO metric_tiers (key_id, level, bucket, min_value, max_value, last_step, last_value)",
       7,

@@ -47,7 +47,11 @@ class ParserThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL("./history-parser.worker.ts", import.meta.url));
+    const worker = new Worker(new URL("./history-parser.worker.ts", import.meta.url), {
+      // Its garbage is a few MB per batch and dies young; a small heap keeps the process lean.
+      // Past the old-generation cap the worker stops, and its batches are parsed here (below).
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 },
+    });
     worker.unref();
     worker.on("message", ({ id, columns }: { id: number; columns: ParsedColumns }) => {
       const item = this.pending.get(id);

@@ -67,6 +67,8 @@ export class SqliteDatabase {
       this.db.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
       this.checkpointer = new Worker(new URL("./checkpoint-worker.ts", import.meta.url), {
         workerData: { path, intervalMs: CHECKPOINT_INTERVAL_MS },
+        // It allocates next to nothing.
+        resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
       });
       this.checkpointer.unref();
       this.checkpointer.on("error", () => {

@@ -73,16 +73,17 @@ export function encodeSteps(steps: ArrayLike<number>): Uint8Array {
 
 /** The lines as one UTF-8 text, and each line's end byte offset packed as uint32 little-endian. */
 export function encodeTexts(texts: readonly string[]): { text: Uint8Array; ends: Uint8Array } {
-  let bound = 0;
-  for (const text of texts) bound += text.length * 3;
-  const out = Buffer.allocUnsafe(bound);
+  // Exact size: a bound of 3 bytes per UTF-16 unit would hold three times the memory per request.
+  let size = 0;
+  for (const text of texts) size += Buffer.byteLength(text, "utf8");
+  const out = Buffer.allocUnsafe(size);
   const ends = new Uint32Array(texts.length);
   let at = 0;
   texts.forEach((text, i) => {
     at += out.write(text, at, "utf8");
     ends[i] = at;
   });
-  return { text: out.subarray(0, at), ends: packEnds(ends) };
+  return { text: out, ends: packEnds(ends) };
 }
 
 function packEnds(ends: Uint32Array): Uint8Array {

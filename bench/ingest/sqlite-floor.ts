@@ -28,7 +28,7 @@ function openWithBallastSchema(path: string): DatabaseSync {
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
   db.exec("PRAGMA temp_store = MEMORY");
-  db.exec("PRAGMA cache_size = -65536");
+  db.exec("PRAGMA cache_size = -16384"); // as Ballast's connection (the page size is the file's)
   return db;
 }
 

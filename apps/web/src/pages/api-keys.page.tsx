@@ -4,6 +4,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from "../api/endpoints.ts";
 import type { ApiKeySummary, CreatedApiKey } from "../api/types.ts";
 import { ErrorNote, Field } from "../components/form.tsx";
 import { absoluteTime, isoTime, relativeTime } from "../format.ts";
+import { useAction } from "../use-action.ts";
 import { useLoad } from "../use-load.ts";
 
 /** The viewer's API keys: create one (shown once), list them, revoke one. */
@@ -45,21 +46,14 @@ export function ApiKeysPage() {
 
 function CreateKeyForm({ onCreated }: { readonly onCreated: (key: CreatedApiKey) => void }) {
   const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       onCreated(await createApiKey(name.trim()));
       setName("");
-    } catch (failure) {
-      setError(messageOf(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -162,20 +156,13 @@ function KeyRow({
   readonly onRevoked: (id: ApiKeySummary["id"]) => void;
 }) {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
-  const revoke = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const revoke = () =>
+    run(async () => {
       await revokeApiKey(apiKey.id);
       onRevoked(apiKey.id);
-    } catch (failure) {
-      setError(messageOf(failure));
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <tr data-testid="api-key-row">

@@ -1,8 +1,8 @@
 import { type FormEvent, useEffect, useState } from "react";
-import { messageOf } from "../api/client.ts";
 import { completeSetup } from "../api/endpoints.ts";
 import { ErrorNote, Field } from "../components/form.tsx";
 import { useSession } from "../session.tsx";
+import { useAction } from "../use-action.ts";
 
 const MIN_PASSWORD = 8;
 
@@ -17,8 +17,7 @@ export function SetupPage() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
 
   useEffect(() => {
     document.title = "Set up · Ballast";
@@ -30,15 +29,9 @@ export function SetupPage() {
       setError("The two passwords differ.");
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      session.signedIn(await completeSetup({ token: token.trim(), username, email, password }));
-    } catch (failure) {
-      setError(messageOf(failure));
-    } finally {
-      setBusy(false);
-    }
+    await run(async () =>
+      session.signedIn(await completeSetup({ token: token.trim(), username, email, password })),
+    );
   };
 
   return (

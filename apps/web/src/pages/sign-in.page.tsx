@@ -1,16 +1,15 @@
 import { type FormEvent, useEffect, useState } from "react";
-import { messageOf } from "../api/client.ts";
 import { signIn } from "../api/endpoints.ts";
 import { ErrorNote, Field } from "../components/form.tsx";
 import { useSession } from "../session.tsx";
+import { useAction } from "../use-action.ts";
 
 /** Shown in place of any page while nobody is signed in, so the user lands where they were going. */
 export function SignInPage() {
   const session = useSession();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
   useEffect(() => {
     document.title = "Sign in · Ballast";
@@ -18,16 +17,10 @@ export function SignInPage() {
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      session.signedIn(await signIn(username, password));
-    } catch (failure) {
-      setError(messageOf(failure));
-      setPassword("");
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => session.signedIn(await signIn(username, password)),
+      () => setPassword(""),
+    );
   };
 
   return (

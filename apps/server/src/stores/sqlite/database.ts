@@ -202,8 +202,11 @@ export class SqliteDatabase {
     }
   }
 
-  /** Applies pending numbered migrations; safe to run on every start and concurrently with a reader. */
-  migrate(): string[] {
+  /**
+   * Applies pending numbered migrations, up to version `upTo` (all by default; tests stop early to
+   * build data in an older layout); safe to run on every start and concurrently with a reader.
+   */
+  migrate(upTo = Number.POSITIVE_INFINITY): string[] {
     this.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
     );
@@ -219,7 +222,7 @@ export class SqliteDatabase {
     defineChunkAggregates(this);
     for (const file of files) {
       const version = Number(file.slice(0, 4));
-      if (applied.has(version)) continue;
+      if (applied.has(version) || version > upTo) continue;
       const sql = readFileSync(join(MIGRATIONS_DIR, file), "utf8");
       this.transaction(() => {
         // Re-check inside the write lock: another process may have just applied it.

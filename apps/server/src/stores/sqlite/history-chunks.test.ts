@@ -1,22 +1,19 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { SqliteDatabase } from "./database.ts";
 import {
   appendLines,
   CHUNK_LINES,
   decodeChunk,
-  defineChunkAggregates,
   encodeSteps,
   encodeTexts,
   HistoryReader,
   lineOf,
   storedLines,
 } from "./history-chunks.ts";
-import { definePackAggregate } from "./metric-blocks.ts";
 import { createSqliteFixture, type SqliteFixture } from "./test-fixture.ts";
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
@@ -139,19 +136,8 @@ describe("migration 0009 (one row per line → chunks)", () => {
     const dir = mkdtempSync(join(tmpdir(), "ballast-migrate-0009-"));
     try {
       const db = new SqliteDatabase(join(dir, "db.sqlite"));
-      // The schema as it was before 0009 (0007 calls the server's SQL aggregates).
-      definePackAggregate(db);
-      defineChunkAggregates(db);
-      const migrations = join(dirname(fileURLToPath(import.meta.url)), "migrations");
-      db.exec(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-      );
-      for (const file of readdirSync(migrations).sort()) {
-        const version = Number(file.slice(0, 4));
-        if (version >= 9) continue;
-        db.exec(readFileSync(join(migrations, file), "utf8"));
-        db.run("INSERT INTO schema_migrations VALUES (?, ?, 0)", [version, file]);
-      }
+      // The schema as it was before 0009.
+      db.migrate(8);
       // Run 1: lines 0..2499 (steps 10× the line), a hole, then 3000..3002 with an astral character
       // and a NULL step. Run 2: one line.
       const rows: (number | string | null)[] = [];

@@ -11,16 +11,14 @@
  * the widest chunk's step range, bounds how far before a step a chunk holding it can start, so "the
  * chunks that may hold step s" is an index range on (run_id, min_step).
  */
-import { endianness } from "node:os";
 import type { SqliteDatabase } from "./database.ts";
+import { consecutive, packFloat64, packUint32, unpackFloat64, unpackUint32 } from "./packed.ts";
 
 /** Lines per chunk at most. */
 export const CHUNK_LINES = 1024;
 
 /** A run's last chunk smaller than this takes the next lines in (slow runs still fill chunks). */
 const GROW_BELOW_BYTES = 16 * 1024;
-
-const LITTLE_ENDIAN = endianness() === "LE";
 
 export interface ChunkRow {
   readonly id: number;
@@ -62,13 +60,7 @@ export function encodeSteps(steps: ArrayLike<number>): Uint8Array {
   let dense = true;
   for (let i = 1; i < n && dense; i++) dense = steps[i] === first + i;
   if (dense) return new Uint8Array(0);
-  const packed = Float64Array.from({ length: n }, (_, i) => steps[i] ?? 0);
-  const bytes = new Uint8Array(packed.buffer);
-  if (!LITTLE_ENDIAN) {
-    const view = new DataView(packed.buffer);
-    for (let i = 0; i < n; i++) view.setFloat64(i * 8, steps[i] ?? 0, true);
-  }
-  return bytes;
+  return packFloat64(Float64Array.from({ length: n }, (_, i) => steps[i] ?? 0));
 }
 
 /** The lines as one UTF-8 text, and each line's end byte offset packed as uint32 little-endian. */
@@ -83,59 +75,14 @@ export function encodeTexts(texts: readonly string[]): { text: Uint8Array; ends:
     at += out.write(text, at, "utf8");
     ends[i] = at;
   });
-  return { text: out, ends: packEnds(ends) };
-}
-
-function packEnds(ends: Uint32Array): Uint8Array {
-  if (!LITTLE_ENDIAN) {
-    const view = new DataView(ends.buffer);
-    for (let i = 0; i < ends.length; i++) view.setUint32(i * 4, ends[i] ?? 0, true);
-  }
-  return new Uint8Array(ends.buffer);
-}
-
-function words<T extends Float64Array | Uint32Array>(
-  data: Uint8Array,
-  size: 4 | 8,
-  make: (buffer: ArrayBuffer, offset: number, length: number) => T,
-  read: (view: DataView, at: number) => number,
-  empty: (length: number) => T,
-): T {
-  const length = data.byteLength / size;
-  if (LITTLE_ENDIAN) {
-    // SQLite hands out BLOBs at any byte offset; typed arrays need alignment.
-    if (data.byteOffset % size === 0) return make(data.buffer as ArrayBuffer, data.byteOffset, length);
-    return make(data.slice().buffer, 0, length);
-  }
-  const out = empty(length);
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  for (let i = 0; i < length; i++) out[i] = read(view, i * size);
-  return out;
+  return { text: out, ends: packUint32(ends) };
 }
 
 export function decodeChunk(
   row: Pick<ChunkRow, "firstLine" | "lines" | "minStep" | "steps" | "ends"> & { text?: Uint8Array },
 ): Chunk {
-  const ends = words(
-    row.ends,
-    4,
-    (b, o, l) => new Uint32Array(b, o, l),
-    (v, at) => v.getUint32(at, true),
-    (l) => new Uint32Array(l),
-  );
-  let steps: Float64Array;
-  if (row.steps.byteLength === 0) {
-    steps = new Float64Array(row.lines);
-    for (let i = 0; i < row.lines; i++) steps[i] = row.minStep + i;
-  } else {
-    steps = words(
-      row.steps,
-      8,
-      (b, o, l) => new Float64Array(b, o, l),
-      (v, at) => v.getFloat64(at, true),
-      (l) => new Float64Array(l),
-    );
-  }
+  const ends = unpackUint32(row.ends);
+  const steps = row.steps.byteLength === 0 ? consecutive(row.minStep, row.lines) : unpackFloat64(row.steps);
   if (ends.length !== row.lines || steps.length !== row.lines) {
     throw new Error(`history chunk at line ${row.firstLine} is corrupt`);
   }
@@ -442,7 +389,7 @@ export function defineChunkAggregates(db: SqliteDatabase): void {
         at += n;
         ends[i] = at;
       });
-      return packEnds(ends);
+      return packUint32(ends);
     },
   });
 }

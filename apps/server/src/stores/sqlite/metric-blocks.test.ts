@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { SqliteDatabase } from "./database.ts";
 import {
   appendPoints,
@@ -150,16 +149,7 @@ describe("migration 0007 (one row per point → blocks)", () => {
     try {
       const db = new SqliteDatabase(join(dir, "db.sqlite"));
       // The schema as it was before 0007.
-      const migrations = join(dirname(fileURLToPath(import.meta.url)), "migrations");
-      db.exec(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-      );
-      for (const file of readdirSync(migrations).sort()) {
-        const version = Number(file.slice(0, 4));
-        if (version >= 7) continue;
-        db.exec(readFileSync(join(migrations, file), "utf8"));
-        db.run("INSERT INTO schema_migrations VALUES (?, ?, 0)", [version, file]);
-      }
+      db.migrate(6);
       db.exec("INSERT INTO metric_keys (id, run_id, name) VALUES (1, 1, 'a'), (2, 1, 'b')");
       const points: (number | null)[] = [];
       for (let step = 0; step < 2500; step++) points.push(1, step, step * 2);

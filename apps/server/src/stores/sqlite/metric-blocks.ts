@@ -10,16 +10,14 @@
  * (per series, the widest block) bounds how far before a step a block containing it can start, so
  * every look-up is an index range on (key_id, first_step), never a scan of the series.
  */
-import { endianness } from "node:os";
 import type { SqliteDatabase } from "./database.ts";
+import { consecutive, packFloat64, unpackFloat64 } from "./packed.ts";
 
 /** Points per block: ~16 kB of packed data, a handful of SQLite pages. */
 export const BLOCK_POINTS = 1024;
 
 /** Blocks fetched per query while streaming a range. */
 const PAGE_BLOCKS = 64;
-
-const LITTLE_ENDIAN = endianness() === "LE";
 
 /** A decoded block: `steps` strictly increasing; a NaN value is NaN here (null only at the API). */
 export interface Block {
@@ -44,11 +42,7 @@ export function encodeBlock(steps: ArrayLike<number>, values: ArrayLike<number>)
     if (!dense) packed[i] = steps[i] ?? 0;
     packed[offset + i] = values[i] ?? Number.NaN;
   }
-  if (!LITTLE_ENDIAN) {
-    const view = new DataView(packed.buffer);
-    for (let i = 0; i < packed.length; i++) view.setFloat64(i * 8, packed[i] ?? 0, true);
-  }
-  return new Uint8Array(packed.buffer);
+  return packFloat64(packed);
 }
 
 /** The block's points; `firstStep` and `points` are its row's columns (a dense block stores no steps). */
@@ -61,23 +55,9 @@ export function decodeBlock(
   if (!dense && data.byteLength !== 16 * points) {
     throw new Error(`metric block of ${data.byteLength} bytes for ${points} points is corrupt`);
   }
-  const words = data.byteLength / 8;
-  let packed: Float64Array;
-  if (LITTLE_ENDIAN) {
-    // SQLite hands out BLOBs at any byte offset; Float64Array needs 8-byte alignment.
-    packed =
-      data.byteOffset % 8 === 0
-        ? new Float64Array(data.buffer, data.byteOffset, words)
-        : new Float64Array(data.slice().buffer);
-  } else {
-    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    packed = new Float64Array(words);
-    for (let i = 0; i < words; i++) packed[i] = view.getFloat64(i * 8, true);
-  }
+  const packed = unpackFloat64(data);
   if (!dense) return { steps: packed.subarray(0, points), values: packed.subarray(points) };
-  const steps = new Float64Array(points);
-  for (let i = 0; i < points; i++) steps[i] = firstStep + i;
-  return { steps, values: packed };
+  return { steps: consecutive(firstStep, points), values: packed };
 }
 
 /** Index of the first element ≥ `x` in a sorted array (length when none). */

@@ -1,7 +1,8 @@
 /** Chooses what to show: first-run setup, sign-in, or the signed-in page for the current path. */
-import { useEffect } from "react";
+import { type ReactNode, useEffect } from "react";
 import { messageOf } from "./api/client.ts";
 import { AppShell } from "./components/app-shell.tsx";
+import { matchPath } from "./match-path.ts";
 import { ApiKeysPage } from "./pages/api-keys.page.tsx";
 import { HomePage } from "./pages/home.page.tsx";
 import { SetupPage } from "./pages/setup.page.tsx";
@@ -42,15 +43,21 @@ function Screen() {
   return <AppShell user={session.user}>{pageFor(path)}</AppShell>;
 }
 
+/** The signed-in pages, first match wins: fixed paths before the `/:entity/...` patterns. */
+const ROUTES: readonly {
+  readonly pattern: string;
+  readonly page: (p: Record<string, string>) => ReactNode;
+}[] = [
+  { pattern: "/", page: () => <HomePage /> },
+  { pattern: "/settings/api-keys", page: () => <ApiKeysPage /> },
+];
+
 function pageFor(path: string) {
-  switch (path.replace(/\/+$/, "") || "/") {
-    case "/":
-      return <HomePage />;
-    case "/settings/api-keys":
-      return <ApiKeysPage />;
-    default:
-      return <NotFoundPage />;
+  for (const route of ROUTES) {
+    const params = matchPath(route.pattern, path);
+    if (params !== null) return route.page(params);
   }
+  return <NotFoundPage />;
 }
 
 function NotFoundPage() {

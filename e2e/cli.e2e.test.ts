@@ -6,9 +6,10 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { CLI_MAIN, makeWorkspace, REPO_ROOT, type Workspace } from "./support/server.ts";
+import { CLI_MAIN, makeWorkspace, REPO_ROOT, startServer, type Workspace } from "./support/server.ts";
 
 interface Exit {
   code: number;
@@ -61,6 +62,23 @@ describe("the ballast command", () => {
     });
     assert.equal(viaShim.code, 0, viaShim.stderr);
     assert.match(viaShim.stdout, /ballast server/);
+  });
+
+  it("`ballast server` runs in place with its runtime settings", async () => {
+    const dataDir = await mkdtemp(join(workspace.root, "tuned-"));
+    const server = await startServer({ dataDir, logDir: workspace.logDir });
+    try {
+      const pid = server.process.pid ?? 0;
+      // The shim re-executed itself with process.execve: the pid the harness spawned is the server.
+      const argv = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0");
+      assert.ok(argv.includes("--max-semi-space-size=8"), argv.join(" "));
+      assert.ok(argv.includes("server"), argv.join(" "));
+      const environ = (await readFile(`/proc/${pid}/environ`, "utf8")).split("\0");
+      assert.ok(environ.includes("MALLOC_ARENA_MAX=2"), "glibc arenas are capped");
+      assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    } finally {
+      await server.stop();
+    }
   });
 
   it("migrate creates the database and is safe to re-run", async () => {

@@ -1,6 +1,7 @@
 /**
- * The Ballast system under test: `ballast server` as its own process (the CLI entry point, the
- * embedded default, the server's default durability) on port 0 with a fresh data directory, and a
+ * The Ballast system under test: `ballast server` as its own process (started by the `ballast`
+ * command as users start it, with the runtime settings it gives the server; the embedded default, the
+ * server's default durability) on port 0 with a fresh data directory, and a
  * user created with `ballast admin create-user` whose API key the load is sent with.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -9,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, waitForLine } from "./child.ts";
 
-const CLI = join(REPO_ROOT, "apps", "cli", "src", "main.ts");
+const CLI = join(REPO_ROOT, "apps", "cli", "bin", "ballast.js");
 
 export interface BallastServer {
   readonly url: string;

@@ -13,6 +13,8 @@ import { isWellFormedApiKey } from "../../packages/core/src/index.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CLI_MAIN = join(REPO_ROOT, "apps", "cli", "src", "main.ts");
+/** The `ballast` command as installed (package.json "bin"): what users and the images start. */
+export const CLI_BIN = join(REPO_ROOT, "apps", "cli", "bin", "ballast.js");
 
 /** A per-test-file scratch area: `data` (the server's data dir), `logs`, and room for clients. */
 export interface Workspace {
@@ -134,7 +136,8 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
   const logBase = join(options.logDir, `server-${serverCount}`);
   const child = spawn(
     process.execPath,
-    [CLI_MAIN, "server", "--port", String(port), "--data-dir", options.dataDir],
+    // Through the bin shim, which re-executes in place (same pid) with the server's runtime settings.
+    [CLI_BIN, "server", "--port", String(port), "--data-dir", options.dataDir],
     {
       cwd: REPO_ROOT,
       env: serverEnv(),

@@ -183,6 +183,35 @@ export interface StoredLine {
   readonly line: string;
 }
 
+/** A chunk found for a step by `lastLinesAt`: `ends` is the whole column, or just the line's offsets. */
+interface ChunkAtStep {
+  readonly target: number;
+  readonly id: number;
+  readonly firstLine: number;
+  readonly lines: number;
+  readonly minStep: number;
+  readonly steps: Uint8Array;
+  readonly ends: Uint8Array;
+}
+
+/** Where the last line at `row.target` is in its chunk (index, byte range), if the chunk has one. */
+function lineAtStep(row: ChunkAtStep): { i: number; start: number; end: number } | undefined {
+  if (row.steps.byteLength === 0) {
+    // Consecutive steps: line i has step minStep + i; `ends` holds end(i − 1) and end(i), or end(0).
+    const i = row.target - row.minStep;
+    if (!Number.isInteger(i) || i < 0 || i >= row.lines) return undefined;
+    const offsets = unpackUint32(row.ends);
+    return i === 0
+      ? { i, start: 0, end: offsets[0] ?? 0 }
+      : { i, start: offsets[0] ?? 0, end: offsets[1] ?? 0 };
+  }
+  const chunk = decodeChunk(row);
+  for (let i = row.lines - 1; i >= 0; i--) {
+    if (chunk.steps[i] === row.target) return { i, start: startOf(chunk, i), end: chunk.ends[i] ?? 0 };
+  }
+  return undefined;
+}
+
 /** Reads one run's chunks; every look-up is an index range, never a scan of the run. */
 export class HistoryReader {
   private readonly db: SqliteDatabase;
@@ -346,24 +375,50 @@ export class HistoryReader {
     return best;
   }
 
-  /** The last line (highest line number) at each of `steps`, in line order. */
+  /**
+   * The last line at each of `steps` (steps without a line are left out), in line order. Two
+   * statements whatever the number of steps: one finds the chunks holding them — reading, for a
+   * chunk of consecutive steps, just the two end offsets around the line — and one reads the lines'
+   * bytes with `substr`.
+   */
   lastLinesAt(steps: readonly number[]): StoredLine[] {
-    const found = new Map<number, StoredLine>();
-    for (const step of steps) {
-      for (const row of this.chunks(step, step + 1)) {
-        if (row.maxStep < step) continue;
-        const chunk = decodeChunk(row);
-        for (let i = row.lines - 1; i >= 0; i--) {
-          if (chunk.steps[i] !== step) continue;
-          const lineNo = row.firstLine + i;
-          const seen = found.get(step);
-          if (!seen || seen.lineNo < lineNo)
-            found.set(step, { lineNo, step, line: this.lineAt(row, chunk, i) });
-          break;
-        }
-      }
+    const targets = [...new Set(steps.filter(Number.isFinite))];
+    if (targets.length === 0) return [];
+    const rows = this.db.all<ChunkAtStep>(
+      `SELECT t.value AS target, c.id, c.first_line AS firstLine, c.lines, c.min_step AS minStep,
+              c.steps,
+              CASE WHEN length(c.steps) > 0 THEN c.ends
+                   WHEN t.value = c.min_step THEN substr(c.ends, 1, 4)
+                   ELSE substr(c.ends, 4 * (t.value - c.min_step) - 3, 8) END AS ends
+       FROM json_each(?) AS t CROSS JOIN history_chunks AS c
+       WHERE c.run_id = ? AND c.min_step <= t.value AND c.min_step >= t.value - ? AND c.max_step >= t.value`,
+      [JSON.stringify(targets), this.runId, this.span],
+    );
+    // Per step, the highest line number holding it (a rewound run writes a step again, later).
+    const found = new Map<number, { lineNo: number; id: number; start: number; end: number }>();
+    for (const row of rows) {
+      const at = lineAtStep(row);
+      if (!at) continue;
+      const lineNo = row.firstLine + at.i;
+      const seen = found.get(row.target);
+      if (!seen || seen.lineNo < lineNo)
+        found.set(row.target, { lineNo, id: row.id, start: at.start, end: at.end });
     }
-    return [...found.values()].sort((a, b) => a.lineNo - b.lineNo);
+    if (found.size === 0) return [];
+    const wanted = [...found.entries()].sort((a, b) => a[1].lineNo - b[1].lineNo);
+    const texts = this.db.all<{ line: Uint8Array }>(
+      `SELECT substr(c.text, j.value ->> '$[1]', j.value ->> '$[2]') AS line
+       FROM json_each(?) AS j CROSS JOIN history_chunks AS c ON c.id = j.value ->> '$[0]'
+       ORDER BY j.key`,
+      [JSON.stringify(wanted.map(([, w]) => [w.id, w.start + 1, w.end - w.start]))],
+    );
+    return wanted.map(([step, w], k) => {
+      const bytes = texts[k]?.line;
+      const line = bytes
+        ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+        : "";
+      return { lineNo: w.lineNo, step, line };
+    });
   }
 }
 

@@ -128,6 +128,23 @@ describe("metric blocks on SQLite", () => {
     assert.deepEqual({ ...key2 }, { step: 119, value: 119 });
   });
 
+  it("answers look-ups in blocks of consecutive steps from their rows, gaps between blocks included", async () => {
+    const key = await newSeries();
+    appendTo(key, range(0, 100), range(0, 100));
+    appendTo(key, range(200, 300), range(200, 300));
+    const series = new SeriesReader(f.db, key);
+    assert.equal(series.firstAtOrAfter(37, 1000), 37);
+    assert.equal(series.firstAtOrAfter(150, 1000), 200);
+    assert.equal(series.firstAtOrAfter(150, 200), undefined);
+    assert.equal(series.firstAtOrAfter(36.5, 1000), 37);
+    assert.equal(series.lastBefore(250, 0), 249);
+    assert.equal(series.lastBefore(200, 0), 99);
+    assert.equal(series.lastBefore(200, 100), undefined);
+    assert.equal(series.has(250), true);
+    assert.equal(series.has(150), false);
+    assert.equal(series.has(99.5), false);
+  });
+
   it("finds the first and last steps of sparse series within bounds, across many blocks", async () => {
     const key = await newSeries();
     const steps = range(0, 5000).map((i) => i * 1000);
@@ -136,6 +153,8 @@ describe("metric blocks on SQLite", () => {
     assert.equal(series.firstAtOrAfter(1_234_567, Number.MAX_SAFE_INTEGER), 1_235_000);
     assert.equal(series.lastBefore(1_234_567, 0), 1_234_000);
     assert.equal(series.firstAtOrAfter(1_234_001, 1_235_000), undefined);
+    assert.equal(series.has(1_235_000), true);
+    assert.equal(series.has(1_235_001), false);
     assert.deepEqual(
       series.points(2_000_000, 2_003_000, 10).steps,
       [2_000_000, 2_001_000, 2_002_000, 2_003_000],

@@ -103,6 +103,29 @@ interface BlockRow {
 
 const BLOCK_COLUMNS = "id, first_step AS firstStep, last_step AS lastStep, points, data";
 
+/** A block's row without its data: enough to answer most look-ups (see `denseStep`). */
+interface BlockMeta {
+  id: number;
+  firstStep: number;
+  lastStep: number;
+  points: number;
+  /** Bytes of data: 8 per point when the steps are consecutive (values only). */
+  bytes: number;
+}
+
+const META_COLUMNS = "id, first_step AS firstStep, last_step AS lastStep, points, length(data) AS bytes";
+
+/**
+ * For a block storing values only (its steps are first..last), the first of its steps at or after
+ * `from` — `null` when it has none — without reading the block. `undefined` for a block that stores
+ * its steps, which must be read.
+ */
+function denseStepAtOrAfter(meta: BlockMeta, from: number): number | null | undefined {
+  if (meta.bytes !== 8 * meta.points) return undefined;
+  const step = from <= meta.firstStep ? meta.firstStep : meta.firstStep + Math.ceil(from - meta.firstStep);
+  return step <= meta.lastStep ? step : null;
+}
+
 /** Reads one series' blocks; every method is a bounded index range on (key_id, first_step). */
 export class SeriesReader {
   private readonly db: SqliteDatabase;
@@ -115,6 +138,16 @@ export class SeriesReader {
     this.keyId = keyId;
     this.maxSpan =
       db.get<{ span: number }>("SELECT max_span AS span FROM metric_keys WHERE id = ?", [keyId])?.span ?? 0;
+  }
+
+  /** A block's steps, read only when its row does not imply them (`denseStepAtOrAfter`). */
+  private stepsOf(meta: BlockMeta): Float64Array {
+    const cached = this.cache.get(meta.id);
+    if (cached) return cached.steps;
+    const data = this.db.get<{ data: Uint8Array }>("SELECT data FROM metric_blocks WHERE id = ?", [
+      meta.id,
+    ])?.data;
+    return this.decode({ ...meta, data: data ?? new Uint8Array() }).steps;
   }
 
   private decode(row: BlockRow): Block {
@@ -136,16 +169,25 @@ export class SeriesReader {
    * more as the scan goes on (most look-ups need one or two).
    */
   private *blocks(lo: number, hi: number): Generator<Block> {
+    for (const row of this.rows<BlockRow>(BLOCK_COLUMNS, lo, hi)) yield this.decode(row);
+  }
+
+  /** Rows of the blocks that may hold steps in [lo, hi] (`columns` of them), as `blocks` orders them. */
+  private *rows<T extends { id: number; firstStep: number }>(
+    columns: string,
+    lo: number,
+    hi: number,
+  ): Generator<T> {
     let after: [number, number] = [Math.max(Number.MIN_SAFE_INTEGER, lo - this.maxSpan) - 1, 0];
     let page = 2;
     for (;;) {
-      const rows = this.db.all<BlockRow>(
-        `SELECT ${BLOCK_COLUMNS} FROM metric_blocks
+      const rows = this.db.all<T>(
+        `SELECT ${columns} FROM metric_blocks
          WHERE key_id = ? AND (first_step, id) > (?, ?) AND first_step <= ? AND last_step >= ?
          ORDER BY first_step, id LIMIT ${page}`,
         [this.keyId, after[0], after[1], hi, lo],
       );
-      for (const row of rows) yield this.decode(row);
+      yield* rows;
       const last = rows.at(-1);
       if (!last || rows.length < page) return;
       after = [last.firstStep, last.id];
@@ -228,15 +270,16 @@ export class SeriesReader {
   /** The first step in [from, hi) that has a point, if any. */
   firstAtOrAfter(from: number, hi: number): number | undefined {
     let best: number | undefined;
-    for (const block of this.blocks(from, hi - 1)) {
+    for (const block of this.rows<BlockMeta>(META_COLUMNS, from, hi - 1)) {
       if (best !== undefined && block.firstStep > best) break;
       if (block.firstStep >= from) {
         // A block's first step is one of its points: no need to look inside.
         if (block.firstStep < hi && (best === undefined || block.firstStep < best)) best = block.firstStep;
         continue;
       }
-      const i = lowerBound(block.steps, from);
-      const step = block.steps[i];
+      const dense = denseStepAtOrAfter(block, from);
+      const steps = dense === undefined ? this.stepsOf(block) : undefined;
+      const step = steps ? steps[lowerBound(steps, from)] : (dense ?? undefined);
       if (step !== undefined && step < hi && (best === undefined || step < best)) best = step;
     }
     return best;
@@ -249,8 +292,8 @@ export class SeriesReader {
     let page = 2;
     for (;;) {
       // Bounded below: a block starting before lo − maxSpan ends before lo.
-      const rows = this.db.all<BlockRow>(
-        `SELECT ${BLOCK_COLUMNS} FROM metric_blocks
+      const rows = this.db.all<BlockMeta>(
+        `SELECT ${META_COLUMNS} FROM metric_blocks
          WHERE key_id = ? AND (first_step, id) < (?, ?) AND first_step >= ? AND last_step >= ?
          ORDER BY first_step DESC, id DESC LIMIT ${page}`,
         [this.keyId, after[0], after[1], lo - this.maxSpan, lo],
@@ -263,9 +306,16 @@ export class SeriesReader {
           if (best === undefined || row.lastStep > best) best = row.lastStep;
           continue;
         }
-        const block = this.decode(row);
-        const i = lowerBound(block.steps, before) - 1;
-        const step = block.steps[i];
+        // The step before the first one at or after `before`.
+        const dense = denseStepAtOrAfter(row, before);
+        let step: number | undefined;
+        if (dense === undefined) {
+          const steps = this.stepsOf(row);
+          step = steps[lowerBound(steps, before) - 1];
+        } else {
+          const next = dense ?? row.lastStep + 1;
+          step = next > row.firstStep ? next - 1 : undefined;
+        }
         if (step !== undefined && step >= lo && (best === undefined || step > best)) best = step;
       }
       const last = rows.at(-1);
@@ -277,8 +327,14 @@ export class SeriesReader {
 
   /** Whether the series has a point at `step`. */
   has(step: number): boolean {
-    for (const block of this.blocks(step, step)) {
-      if (block.steps[lowerBound(block.steps, step)] === step) return true;
+    for (const block of this.rows<BlockMeta>(META_COLUMNS, step, step)) {
+      const dense = denseStepAtOrAfter(block, step);
+      if (dense !== undefined) {
+        if (dense === step) return true;
+        continue;
+      }
+      const steps = this.stepsOf(block);
+      if (steps[lowerBound(steps, step)] === step) return true;
     }
     return false;
   }

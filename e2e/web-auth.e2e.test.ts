@@ -340,6 +340,27 @@ describe("web sign-in, sessions, CSRF and API keys", { timeout: 300_000 }, () =>
     assert.equal(empty.code, 2);
   });
 
+  it("answers 429 with Retry-After after ten wrong passwords for one user, even to the right one", async () => {
+    for (let i = 0; i < 10; i++) {
+      const wrong = await call(test, "POST", "/api/v1/session", {
+        body: { username: "locked", password: `guess number ${i}` },
+      });
+      assert.equal(wrong.status, 401);
+    }
+    const refused = await call(test, "POST", "/api/v1/session", {
+      body: { username: "locked", password: "any password" },
+    });
+    assert.equal(refused.status, 429);
+    assert.equal(errorCode(refused), "TOO_MANY_ATTEMPTS");
+    const retryAfter = Number(refused.headers.get("retry-after"));
+    assert.ok(retryAfter > 800 && retryAfter <= 900, `Retry-After ${retryAfter} s`);
+    // Other usernames are not affected: a wrong password there is still just wrong.
+    const other = await call(test, "POST", "/api/v1/session", {
+      body: { username: "someone-else", password: "any password" },
+    });
+    assert.equal(other.status, 401);
+  });
+
   it("marks the cookie Secure when HOST is https", async () => {
     const secure = await startTestServer({ HOST: "https://ballast.example.test" });
     try {

@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, transient: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, transient: false },
   OVERLOADED: { status: 429, transient: true },
+  TOO_MANY_ATTEMPTS: { status: 429, transient: true },
   INTERNAL: { status: 500, transient: true },
   UNAVAILABLE: { status: 503, transient: true },
 } as const satisfies Record<string, { status: number; transient: boolean }>;

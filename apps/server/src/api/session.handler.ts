@@ -40,7 +40,11 @@ export function getSessionHandler(services: Services): Handler {
 export function signInHandler(services: Services): Handler {
   return async (req, res) => {
     const body = await readJsonObject(req);
-    const signedIn = await services.auth.signIn(stringField(body, "username"), stringField(body, "password"));
+    const signedIn = await services.auth.signIn(
+      stringField(body, "username"),
+      stringField(body, "password"),
+      clientAddress(req),
+    );
     await endPreviousSession(req, services);
     sendSignedIn(res, services, signedIn);
   };
@@ -77,4 +81,20 @@ export function setupHandler(services: Services): Handler {
 async function endPreviousSession(req: IncomingMessage, services: Services): Promise<void> {
   const previous = readCookie(req, SESSION_COOKIE);
   if (previous !== undefined) await services.auth.signOut(previous);
+}
+
+/**
+ * The client's address for the sign-in limits: the last X-Forwarded-For entry when there is one (the
+ * one the nearest proxy — the ingress or load balancer in front of Ballast — appended), else the
+ * socket's peer. Without a proxy a client can forge the header and dodge the per-address limit, but
+ * not the per-username one.
+ */
+export function clientAddress(req: IncomingMessage): string | undefined {
+  const forwarded = req.headers["x-forwarded-for"];
+  const last = (Array.isArray(forwarded) ? forwarded.join(",") : (forwarded ?? ""))
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .at(-1);
+  return last ?? req.socket.remoteAddress;
 }

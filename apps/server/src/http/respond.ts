@@ -28,7 +28,9 @@ export function sendError(res: ServerResponse, error: unknown, requestId: string
     return;
   }
   const headers: Record<string, string> = {};
-  if (appError.code === "OVERLOADED" || appError.code === "UNAVAILABLE") headers["retry-after"] = "5";
+  const retryAfter = appError.details?.retryAfterSeconds;
+  if (typeof retryAfter === "number") headers["retry-after"] = String(retryAfter);
+  else if (appError.code === "OVERLOADED" || appError.code === "UNAVAILABLE") headers["retry-after"] = "5";
   sendJson(
     res,
     appError.status,

@@ -142,6 +142,23 @@ describe("AuthService", () => {
     await assert.rejects(auth.setPassword("nobody", "long enough"), refusedWith("NOT_FOUND"));
   });
 
+  it("refuses sign-in for a while after repeated wrong passwords, even with the right one", async () => {
+    await fixture.identity.createUser({ username: "dave", email: "d@example.com", isAdmin: false, now: 1 });
+    await auth.setPassword("dave", "dave's password");
+    for (let i = 0; i < 10; i++) {
+      await assert.rejects(
+        auth.signIn("dave", `guess ${i}`, "192.0.2.7"),
+        refusedWith("INVALID_CREDENTIALS"),
+      );
+    }
+    await assert.rejects(
+      auth.signIn("Dave", "dave's password", "198.51.100.1"),
+      refusedWith("TOO_MANY_ATTEMPTS"),
+    );
+    clock += 15 * 60_000;
+    await auth.signIn("dave", "dave's password", "198.51.100.1");
+  });
+
   it("checks the CSRF token of a session", async () => {
     await fixture.identity.createUser({ username: "dave", email: "d@example.com", isAdmin: false, now: 1 });
     await auth.setPassword("dave", "dave's password");

@@ -8,6 +8,7 @@ import type { SessionRecord, UserRecord } from "../../stores/records.ts";
 import { checkUserFields } from "../identity/identity.service.ts";
 import type { Stores } from "../services.ts";
 import { checkPasswordRules, dummyPasswordHash, hashPassword, verifyPassword } from "./password.ts";
+import { SignInThrottle, type ThrottleLimits } from "./sign-in-throttle.ts";
 
 /** The settings row holding the SHA-256 of the setup token printed by the latest start. */
 const SETUP_TOKEN_SETTING = "setup_token_sha256";
@@ -35,6 +36,8 @@ export interface AuthOptions {
   readonly sessionLengthHours: number;
   /** The clock, for tests. */
   readonly now?: () => number;
+  /** Failed sign-in limits (sign-in-throttle.ts); the defaults when absent. */
+  readonly throttle?: ThrottleLimits;
 }
 
 const WRONG_CREDENTIALS = "The username or password is not correct.";
@@ -43,11 +46,13 @@ export class AuthService {
   private readonly stores: Pick<Stores, "identity">;
   private readonly sessionLengthMs: number;
   private readonly now: () => number;
+  private readonly throttle: SignInThrottle;
 
   constructor(stores: Pick<Stores, "identity">, options: AuthOptions) {
     this.stores = stores;
     this.sessionLengthMs = options.sessionLengthHours * 3600 * 1000;
     this.now = options.now ?? Date.now;
+    this.throttle = new SignInThrottle(options.throttle);
   }
 
   /** True while no user has a password: the web UI then offers the first-admin setup. */
@@ -107,13 +112,18 @@ export class AuthService {
    * Signs in with a password. An unknown user, a user without a password and a wrong password get
    * the same error after the same work (a hash is always verified), so answers reveal no usernames.
    */
-  async signIn(username: string, password: string): Promise<SignedIn> {
+  /** `address`: the client's, for the per-address limit on failed attempts. */
+  async signIn(username: string, password: string, address?: string): Promise<SignedIn> {
+    const name = username.trim().toLowerCase();
+    this.throttle.check(name, address, this.now());
     const dummy = await dummyPasswordHash();
-    const found = await this.stores.identity.findCredentials(username.trim().toLowerCase());
+    const found = await this.stores.identity.findCredentials(name);
     const matches = await verifyPassword(password, found?.passwordHash ?? dummy);
     if (!found || found.passwordHash === null || !matches) {
+      this.throttle.failed(name, address, this.now());
       throw new AppError("INVALID_CREDENTIALS", WRONG_CREDENTIALS);
     }
+    this.throttle.succeeded(name);
     return this.startSession(found.user);
   }
 

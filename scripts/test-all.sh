@@ -34,6 +34,8 @@ step "dependency direction"
 
 step "web UI build (Vite)"
 npm run build -w apps/web --silent
+# The browser tests serve this build instead of each building it again (e2e/support/browser.ts).
+export BALLAST_WEB_BUILT=1
 
 step "tests"
 "$node24" scripts/run-tests.ts all

@@ -74,8 +74,13 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
 }
 
-/** Builds the web UI into apps/web/dist with Vite, so the server under test serves today's sources. */
+/**
+ * Builds the web UI into apps/web/dist with Vite, so the server under test serves today's sources.
+ * scripts/test-all.sh builds it once before the suites and sets BALLAST_WEB_BUILT=1, so the browser
+ * test files do not each build it again.
+ */
 export function buildWebApp(): Promise<void> {
+  if (process.env.BALLAST_WEB_BUILT === "1") return Promise.resolve();
   return new Promise((resolve, reject) => {
     // Vite as the web workspace resolves it (hoisted to the root today, but not necessarily).
     const webPackage = join(REPO_ROOT, "apps", "web", "package.json");

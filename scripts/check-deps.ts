@@ -36,6 +36,13 @@ const PACKAGES: readonly PackageRule[] = [
   { root: "packages/core/src", packages: [], node: false },
   { root: "apps/server/src", packages: ["@ballast/core", "graphql"], node: true },
   { root: "apps/cli/src", packages: ["@ballast/core", "@ballast/server"], node: true },
+  // Only the chart wrapper knows the chart library, so it can be swapped (issue 5); listed before
+  // apps/web/src because the first matching root wins.
+  {
+    root: "apps/web/src/charts",
+    packages: ["react", "uplot", "uplot/dist/uPlot.min.css"],
+    node: false,
+  },
   // The web UI runs in the browser and talks to the server over HTTP only: no server code, no node:*.
   { root: "apps/web/src", packages: ["react", "react-dom/client"], node: false },
 ];

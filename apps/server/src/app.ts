@@ -1,9 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError } from "@ballast/core";
+import { registerArtifactRoutes } from "./api/artifacts.routes.ts";
 import { registerAuthRoutes } from "./api/auth.routes.ts";
+import { registerChartRoutes } from "./api/charts.routes.ts";
 import { projectsHandler } from "./api/projects.handler.ts";
+import { registerRunRoutes } from "./api/runs.routes.ts";
 import { seriesHandler } from "./api/series.handler.ts";
+import { registerWorkspaceRoutes } from "./api/workspace.routes.ts";
 import type { Services } from "./domain/services.ts";
 import { sendError, sendJson } from "./http/respond.ts";
 import { type Handler, Router } from "./http/router.ts";
@@ -37,6 +41,10 @@ export function createApp(services: Services, signer: UrlSigner) {
     sendJson(res, 404, { error: "telemetry is not collected here" });
   router.on("POST", "/sdk/otel/v1/metrics", noTelemetry).on("POST", "/sdk/otel/v1/logs", noTelemetry);
   registerAuthRoutes(router, services);
+  registerArtifactRoutes(router, services);
+  registerChartRoutes(router, services);
+  registerRunRoutes(router, services);
+  registerWorkspaceRoutes(router, services);
 
   const webAssets = webAssetsHandler();
 

@@ -1,10 +1,14 @@
 /** Chooses what to show: first-run setup, sign-in, or the signed-in page for the current path. */
 import { type ReactNode, useEffect } from "react";
 import { messageOf } from "./api/client.ts";
+import { ArtifactsPage, CollectionPage } from "./artifacts/artifacts.page.tsx";
+import { VersionPage } from "./artifacts/version.page.tsx";
 import { AppShell } from "./components/app-shell.tsx";
 import { matchPath } from "./match-path.ts";
 import { ApiKeysPage } from "./pages/api-keys.page.tsx";
 import { HomePage } from "./pages/home.page.tsx";
+import { ProjectPage } from "./pages/project.page.tsx";
+import { RunPage } from "./pages/run.page.tsx";
 import { SetupPage } from "./pages/setup.page.tsx";
 import { SignInPage } from "./pages/sign-in.page.tsx";
 import { Link, usePath } from "./router.tsx";
@@ -50,6 +54,48 @@ const ROUTES: readonly {
 }[] = [
   { pattern: "/", page: () => <HomePage /> },
   { pattern: "/settings/api-keys", page: () => <ApiKeysPage /> },
+  {
+    pattern: "/:entity/:project",
+    page: (p) => <ProjectPage entity={p.entity ?? ""} project={p.project ?? ""} />,
+  },
+  {
+    pattern: "/:entity/:project/artifacts",
+    page: (p) => <ArtifactsPage entity={p.entity ?? ""} project={p.project ?? ""} />,
+  },
+  {
+    pattern: "/:entity/:project/artifacts/:type/:collection",
+    page: (p) => (
+      <CollectionPage
+        entity={p.entity ?? ""}
+        project={p.project ?? ""}
+        type={p.type ?? ""}
+        collection={p.collection ?? ""}
+      />
+    ),
+  },
+  {
+    pattern: "/:entity/:project/artifacts/:type/:collection/:version",
+    page: (p) => (
+      <VersionPage
+        entity={p.entity ?? ""}
+        project={p.project ?? ""}
+        type={p.type ?? ""}
+        collection={p.collection ?? ""}
+        version={p.version ?? ""}
+      />
+    ),
+  },
+  {
+    pattern: "/:entity/:project/runs/:run",
+    page: (p) => (
+      <RunPage
+        key={`${p.entity}/${p.project}/${p.run}`}
+        entity={p.entity ?? ""}
+        project={p.project ?? ""}
+        run={p.run ?? ""}
+      />
+    ),
+  },
 ];
 
 function pageFor(path: string) {

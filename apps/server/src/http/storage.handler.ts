@@ -88,6 +88,35 @@ export function storageGetHandler(services: Services, signer: UrlSigner) {
   };
 }
 
+/**
+ * Stored objects are user uploads (run files, media, artifact files) served from the app's origin, so
+ * an answer must never be a live document there: an uploaded `.html` or `.svg` opened from a signed
+ * link would otherwise run script as Ballast. Every answer is an opaque-origin sandbox that may load
+ * nothing (`sandbox; default-src 'none'`), is never sniffed into an active type (`nosniff`), and is
+ * typed `application/octet-stream` except for raster images, which get their own type so `<img>`
+ * previews and an opened image tab show the picture. The W&B clients read the bytes and ignore all
+ * of these headers.
+ */
+const INERT_HEADERS = {
+  "content-security-policy": "sandbox; default-src 'none'",
+  "x-content-type-options": "nosniff",
+} as const;
+
+const RASTER_IMAGE_TYPES: Readonly<Record<string, string>> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  bmp: "image/bmp",
+};
+
+/** `image/*` for raster images by the key's extension (never SVG: it is a script-capable document). */
+export function inertContentType(key: string): string {
+  const extension = /\.([A-Za-z0-9]{1,5})$/.exec(key)?.[1]?.toLowerCase() ?? "";
+  return RASTER_IMAGE_TYPES[extension] ?? "application/octet-stream";
+}
+
 /** Streams a stored object, with single-range support for resumable clients. */
 export async function sendObject(
   services: Services,
@@ -106,9 +135,10 @@ export async function sendObject(
   const object = await services.stores.objects.get(key, range ?? undefined);
   if (!object) throw new AppError("OBJECT_NOT_FOUND", "The object does not exist.");
   const headers: Record<string, string | number> = {
-    "content-type": "application/octet-stream",
+    "content-type": inertContentType(key),
     "accept-ranges": "bytes",
     "cache-control": "private, max-age=0",
+    ...INERT_HEADERS,
   };
   if (range) {
     headers["content-range"] = `bytes ${range.start}-${range.end}/${info.size}`;

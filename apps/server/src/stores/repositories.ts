@@ -22,7 +22,7 @@ import type {
   SessionRecord,
   UserRecord,
 } from "./records.ts";
-import type { RunCursor, RunFilter, RunQuery } from "./run-query.ts";
+import type { RunCursor, RunField, RunFilter, RunGroup, RunQuery } from "./run-query.ts";
 
 export interface IdentityRepository {
   countUsers(): Promise<number>;
@@ -277,6 +277,8 @@ export interface RunReadRepository {
   /** One page of runs in query order, each with its position for the next page's cursor. */
   listRuns(query: RunQuery): Promise<{ run: RunRecord; cursor: RunCursor }[]>;
   countRuns(projectId: number, filter: RunFilter): Promise<number>;
+  /** The distinct values of `field` among the matching runs, with counts, at most `limit`. */
+  groupRuns(projectId: number, filter: RunFilter, field: RunField, limit: number): Promise<RunGroup[]>;
   usersByIds(ids: readonly number[]): Promise<Map<number, UserRecord>>;
   /** The user whose personal entity this is (undefined for teams). */
   userOfEntity(entityId: number): Promise<UserRecord | undefined>;

@@ -76,4 +76,15 @@ export interface RunQuery {
   readonly order: RunOrder;
   readonly after: RunCursor | null;
   readonly limit: number;
+  /** Rows to skip before the page (the web table's windows); only without `after`. */
+  readonly offset?: number;
+}
+
+/** One group of `groupRuns`: a distinct value of the field (SQL type as `type`) and its run count. */
+export interface RunGroup {
+  /** Integers arrive as decimal text so big ones stay exact; JSON objects/lists as JSON text. */
+  readonly value: null | number | string;
+  /** `null` (absent), SQLite's typeof for columns, json_type for config/summary fields. */
+  readonly type: string;
+  readonly count: number;
 }

@@ -4,7 +4,9 @@ import { listProjects } from "../api/endpoints.ts";
 import type { ProjectSummary } from "../api/types.ts";
 import { ErrorNote } from "../components/form.tsx";
 import { absoluteTime, isoTime, plural, relativeTime } from "../format.ts";
+import { Link } from "../router.tsx";
 import { useLoad } from "../use-load.ts";
+import { RecentRuns } from "../workspace/recent-runs.tsx";
 
 /** The signed-in user's projects, by entity, most recently active first. */
 export function HomePage() {
@@ -20,6 +22,7 @@ export function HomePage() {
       {state.kind === "loading" ? <p className="muted">Loading projects…</p> : null}
       {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
       {state.kind === "ready" ? <ProjectList projects={state.value.projects} /> : null}
+      {state.kind === "ready" && state.value.projects.length > 0 ? <RecentRuns /> : null}
     </section>
   );
 }
@@ -49,7 +52,12 @@ function ProjectList({ projects }: { readonly projects: readonly ProjectSummary[
           <ul className="project-list">
             {list.map((project) => (
               <li key={project.name} data-testid="project">
-                <span className="project-name">{project.name}</span>
+                <Link
+                  className="project-name"
+                  to={`/${encodeURIComponent(project.entity)}/${encodeURIComponent(project.name)}`}
+                >
+                  {project.name}
+                </Link>
                 <span className="muted">{plural(project.runCount, "run")}</span>
                 <time
                   className="muted"

@@ -9,8 +9,10 @@ import type { ProjectRecord, RunFileRecord, RunRecord, UserRecord } from "../../
 import type { AccessService } from "../access/access.service.ts";
 import type { Stores } from "../services.ts";
 import { chartSeries, type Series } from "./chart-series.ts";
+import { chartSeriesByX, type XSeries, type XSeriesQuery } from "./chart-x.ts";
 import { runFileKey } from "./run.service.ts";
 import { decodeRunCursor, encodeRunCursor, parseRunFilter, parseRunOrder } from "./run-query.ts";
+import { type SystemSeries, systemSeries } from "./system-series.ts";
 
 const MAX_PAGE = 1000;
 const MAX_SAMPLES = 100_000;
@@ -216,6 +218,33 @@ export class RunReadService {
     if (!run)
       throw new AppError("RUN_NOT_FOUND", `Run ${path.entity}/${path.project}/${path.run} does not exist.`);
     return chartSeries(this.stores, { runId: run.id, ...query });
+  }
+
+  /**
+   * The runs of a project the user may read, by run id, in the order asked and without repeats;
+   * ids with no run are left out (a workspace selection may hold a run deleted since).
+   */
+  async readableRuns(
+    user: UserRecord,
+    entity: string,
+    projectName: string,
+    names: readonly string[],
+  ): Promise<RunRecord[]> {
+    const project = await this.access.project(user, entity, projectName, "read");
+    const runs = await Promise.all(
+      [...new Set(names)].map((name) => this.stores.runs.findRun(project.id, name)),
+    );
+    return runs.filter((run): run is RunRecord => run !== undefined);
+  }
+
+  /** A bucketed series of one metric of a readable run, x by step or time (domain/runs/chart-x.ts). */
+  async seriesByX(run: RunRecord, query: Omit<XSeriesQuery, "runId">): Promise<XSeries> {
+    return chartSeriesByX(this.stores, { runId: run.id, ...query });
+  }
+
+  /** The runs' system-metric samples as chart columns, at most `samples` of them per run. */
+  async systemSeries(run: RunRecord, samples: number | null): Promise<SystemSeries> {
+    return systemSeries(await this.events(run, samples));
   }
 
   /** `systemMetrics`: the `system.*` values of the last system-metrics line, as JSON text. */

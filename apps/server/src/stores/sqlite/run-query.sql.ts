@@ -284,7 +284,11 @@ export function compileRunPage(query: RunQuery, columns: string): Sql {
     afterCursor(sql, field, descending, query.after);
   }
   sql.add(" ORDER BY sortKey ");
-  sql.add(`${direction}, runs.id ${direction} LIMIT ?) page JOIN runs ON runs.id = page.pageId`, query.limit);
+  sql.add(
+    `${direction}, runs.id ${direction} LIMIT ? OFFSET ?) page JOIN runs ON runs.id = page.pageId`,
+    query.limit,
+    query.offset ?? 0,
+  );
   sql.add(` ORDER BY page.sortKey ${direction}, page.pageId ${direction}`);
   return sql;
 }
@@ -292,5 +296,29 @@ export function compileRunPage(query: RunQuery, columns: string): Sql {
 export function compileRunCount(projectId: number, filter: RunFilter): Sql {
   const sql = new Sql().add(`SELECT count(*) AS n ${FROM_RUNS} WHERE runs.project_id = ? AND `, projectId);
   compileFilter(sql, filter);
+  return sql;
+}
+
+/**
+ * The distinct values of a field among the matching runs, with their counts, in value order (the
+ * web table's "group by"). Integers as text, as in compileRunPage; json_type tells true/false and
+ * objects from numbers and text.
+ */
+export function compileRunGroups(projectId: number, filter: RunFilter, field: RunField, limit: number): Sql {
+  const sql = new Sql().add(
+    "SELECT CASE WHEN typeof(g.value) = 'integer' THEN CAST(g.value AS TEXT) ELSE g.value END AS value, g.type AS type, count(*) AS n FROM (SELECT ",
+  );
+  valueExpr(sql, field);
+  sql.add(" AS value, ");
+  if (field.kind === "json")
+    sql.add(`coalesce(json_type(${jsonColumn(field)}, ?), 'null')`, jsonPath(field.path));
+  else {
+    sql.add("typeof(");
+    valueExpr(sql, field);
+    sql.add(")");
+  }
+  sql.add(` AS type ${FROM_RUNS} WHERE runs.project_id = ? AND `, projectId);
+  compileFilter(sql, filter);
+  sql.add(") g GROUP BY g.value, g.type ORDER BY g.value LIMIT ?", limit);
   return sql;
 }

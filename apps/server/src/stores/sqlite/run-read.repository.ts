@@ -2,14 +2,14 @@ import type { SQLInputValue } from "node:sqlite";
 import { LinearRegex } from "@ballast/core";
 import type { ProjectRecord, RunFileRecord, RunRecord, UserRecord } from "../records.ts";
 import type { LineSample, RunReadRepository } from "../repositories.ts";
-import type { RunCursor, RunFilter, RunQuery } from "../run-query.ts";
+import type { RunCursor, RunField, RunFilter, RunGroup, RunQuery } from "../run-query.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { HistoryReader } from "./history-chunks.ts";
 import { evenSample, hasKeys, sampleByStep } from "./history-sample.ts";
 import { toUser, USER_SELECT, type UserRow } from "./identity.repository.ts";
 import { SeriesReader } from "./metric-blocks.ts";
 import { RUN_COLUMNS, type RunRow, toRun } from "./run.repository.ts";
-import { compileRunCount, compileRunPage, REGEXP_FUNCTION, Sql } from "./run-query.sql.ts";
+import { compileRunCount, compileRunGroups, compileRunPage, REGEXP_FUNCTION, Sql } from "./run-query.sql.ts";
 
 /** `$regex` looks at most this much of a value: linear time in it, and a bounded cost per row. */
 const MAX_REGEX_INPUT = 64 * 1024;
@@ -67,6 +67,15 @@ export class SqliteRunReadRepository implements RunReadRepository {
   async countRuns(projectId: number, filter: RunFilter): Promise<number> {
     const sql = compileRunCount(projectId, filter);
     return this.db.get<{ n: number }>(sql.text, sql.params)?.n ?? 0;
+  }
+
+  async groupRuns(projectId: number, filter: RunFilter, field: RunField, limit: number): Promise<RunGroup[]> {
+    const sql = compileRunGroups(projectId, filter, field, limit);
+    const rows = this.db.all<{ value: number | string | null; type: string; n: number }>(
+      sql.text,
+      sql.params,
+    );
+    return rows.map(({ value, type, n }) => ({ value, type, count: n }));
   }
 
   async usersByIds(ids: readonly number[]): Promise<Map<number, UserRecord>> {

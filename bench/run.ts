@@ -2,7 +2,7 @@
  * The benchmark harness of issue 4, one command: `node bench/run.ts` (full, a few minutes) or
  * `node bench/run.ts --smoke` (seconds, tiny sizes; what CI runs). In one run, side by side:
  * ingest into the ceiling, Ballast, the SQLite floor, the real wandb client and MLflow, then the
- * read queries on Ballast and MLflow; writes bench/results/latest.{md,json} (full) or
+ * read queries on Ballast and MLflow, then the web UI's page timings in Chromium; writes bench/results/latest.{md,json} (full) or
  * bench/results/smoke/latest.{md,json} (smoke, gitignored). See bench/README.md.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -21,12 +21,13 @@ import { computeRatios, evaluateGoals, type Report, renderMarkdown } from "./lib
 import type { IngestResult, ReadResult, Workload } from "./lib/types.ts";
 import { ingestMlflow, mlflowReads, setupMlflow, startMlflow } from "./peers/mlflow.ts";
 import { ballastReads } from "./reads/ballast.ts";
+import { ballastWeb } from "./web/ballast-web.ts";
 
 const smoke = process.argv.includes("--smoke");
 /** `--only ceiling,ballast` runs just those parts (for working on one path); results go to results/tmp/. */
 const onlyIndex = process.argv.indexOf("--only");
 const only = onlyIndex >= 0 ? new Set((process.argv[onlyIndex + 1] ?? "").split(",")) : undefined;
-const PARTS = ["ceiling", "ballast", "floor", "wandb", "mlflow", "reads"] as const;
+const PARTS = ["ceiling", "ballast", "floor", "wandb", "mlflow", "reads", "web"] as const;
 if (only) {
   const unknown = [...only].filter((p) => !(PARTS as readonly string[]).includes(p));
   if (unknown.length > 0) {
@@ -200,6 +201,11 @@ async function main(): Promise<void> {
   await part("reads", "ballast reads", async () => {
     const results = await ballastReadSide();
     reads.unshift(...results);
+    for (const r of results) logRead(r);
+  });
+  await part("web", "web page timings", async () => {
+    const results = await ballastWeb({ smoke });
+    reads.push(...results);
     for (const r of results) logRead(r);
   });
 

@@ -1,8 +1,9 @@
 /**
  * The benchmark harness cannot rot: `node bench/run.ts --smoke` runs every part at tiny sizes (real
- * Ballast server, ceiling, SQLite floor, real wandb client, real MLflow server, read queries) and
- * writes its report. Checked: the run succeeds, and the report has every section and every system
- * with positive numbers. No speed assertions: CI machines vary, the full run is for numbers.
+ * Ballast server, ceiling, SQLite floor, real wandb client, real MLflow server, read queries, the web
+ * UI's page timings in Chromium) and writes its report. Checked: the run succeeds, and the report has
+ * every section and every system with positive numbers. No speed assertions: CI machines vary, the
+ * full run is for numbers.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -55,7 +56,7 @@ describe("bench smoke", { timeout: 320_000 }, () => {
       assert.ok(row?.peakRssMb && row.peakRssMb > 0, `${system} has a peak RSS`);
     }
 
-    for (const system of ["ballast", "mlflow"]) {
+    for (const system of ["ballast", "mlflow", "ballast-web"]) {
       const reads = json.reads.filter((r) => r.system === system);
       assert.ok(reads.length > 0, `read rows for ${system}`);
       for (const r of reads) assert.ok(r.samples > 0 && r.p50Ms > 0 && r.p99Ms >= r.p50Ms, JSON.stringify(r));

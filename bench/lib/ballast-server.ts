@@ -72,6 +72,25 @@ export async function startBallast(): Promise<BallastServer> {
   };
 }
 
+/**
+ * Gives `username` a web password with `ballast admin set-password`, which reads it from stdin (as an
+ * operator pipes it in), against the data dir of a running server.
+ */
+export function setPassword(dataDir: string, username: string, password: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      [CLI, "admin", "set-password", "--username", username, "--data-dir", dataDir],
+      { env: ENV, cwd: REPO_ROOT },
+      (error, _stdout, stderr) => {
+        if (error) reject(new Error(`ballast admin set-password failed: ${error.message}\n${stderr}`));
+        else resolve();
+      },
+    );
+    child.stdin?.end(`${password}\n`);
+  });
+}
+
 /** SIGTERM (the server drains and closes its database), SIGKILL after 10 s. */
 export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

@@ -32,22 +32,41 @@ export async function createRun(
 }
 
 /**
- * A run logging one metric, `loss`, at steps 0..steps−1 (`{"_step": s, "loss": v}` lines),
- * `linesPerRequest` per file_stream request. Returns the seconds it took.
+ * Metric `index` of a history line at `step`: `loss` itself for the first, the same curve shifted
+ * and scaled for the others (so every metric of a many-metric run draws a different line).
+ */
+export function metricAt(index: number, step: number): number {
+  return index === 0 ? lossAt(step) : lossAt(step + index * 7919) * (1 + index / 10);
+}
+
+/** Writes history lines `{"_step": s, "<metrics[0]>": v0, …}` (keys quoted once: the 10M-step run is hot). */
+function historyLines(metrics: readonly string[]): (step: number) => string {
+  const keys = metrics.map((m) => `,${JSON.stringify(m)}:`);
+  return (step) => {
+    let line = `{"_step":${step}`;
+    for (let i = 0; i < keys.length; i++) line += `${keys[i]}${metricAt(i, step)}`;
+    return `${line}}`;
+  };
+}
+
+/**
+ * A run logging `metrics` (by default one, `loss`) at steps 0..steps−1 (`{"_step": s, "loss": v}`
+ * lines), `linesPerRequest` per file_stream request. Returns the seconds it took.
  */
 export async function loadHistoryRun(
   client: BenchClient,
   target: { entity: string; project: string; run: string },
   steps: number,
   linesPerRequest: number,
+  metrics: readonly string[] = ["loss"],
 ): Promise<number> {
   const started = performance.now();
+  const historyLine = historyLines(metrics);
   await createRun(client, target.entity, target.project, target.run);
   for (let offset = 0; offset < steps; offset += linesPerRequest) {
     const end = Math.min(steps, offset + linesPerRequest);
     const content: string[] = new Array(end - offset);
-    for (let step = offset; step < end; step++)
-      content[step - offset] = `{"_step":${step},"loss":${lossAt(step)}}`;
+    for (let step = offset; step < end; step++) content[step - offset] = historyLine(step);
     const last = end === steps;
     await client.fileStream(target.entity, target.project, target.run, {
       files: {
@@ -56,7 +75,7 @@ export async function loadHistoryRun(
           ? {
               "wandb-summary.json": {
                 offset: 0,
-                content: [`{"loss":${lossAt(steps - 1)},"_step":${steps - 1}}`],
+                content: [historyLine(steps - 1)],
               },
             }
           : {}),

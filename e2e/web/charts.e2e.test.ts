@@ -300,9 +300,30 @@ describe("chart panels", { timeout: 300_000 }, () => {
       );
       const laterStep = Number(await item.getAttribute("data-step"));
       assert.equal(await item.getAttribute("data-value"), String(laterStep));
+      const running = page.locator(
+        `[data-testid="run-row"][data-run="${await runIdOf(live)}"] [data-column="state"]`,
+      );
+      assert.equal((await running.textContent())?.trim(), "running");
     } finally {
       await writeFile(stop, "");
       await live.done;
     }
+    // The table follows the run's state once it finishes, still without a reload.
+    const { run_id } = (await live.done).result;
+    const state = fx.page.locator(`[data-testid="run-row"][data-run="${run_id}"] [data-column="state"]`);
+    await until(
+      "the row shows finished",
+      async () => (await state.textContent())?.trim() === "finished",
+      30_000,
+    );
   });
 });
+
+/** The run id a live script prints first (`STARTED <id>`). */
+function runIdOf(script: { onLine(listener: (line: string) => void): void }): Promise<string> {
+  return new Promise((resolve) =>
+    script.onLine((line) => {
+      if (line.startsWith("STARTED ")) resolve(line.slice(8).trim());
+    }),
+  );
+}

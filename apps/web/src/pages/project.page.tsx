@@ -9,7 +9,7 @@ import { ErrorNote } from "../components/form.tsx";
 import { plural } from "../format.ts";
 import { type ChartRun, MetricPanels } from "../panels/metric-panels.tsx";
 import { useLoad } from "../use-load.ts";
-import { runColor } from "../workspace/colors.ts";
+import { pickColor, runColor } from "../workspace/colors.ts";
 import { type Column, defaultColumns, nextOrder } from "../workspace/columns.ts";
 import { type FilterRow, filterText } from "../workspace/filters.ts";
 import type { Group } from "../workspace/rows.ts";
@@ -21,6 +21,8 @@ import "../workspace/workspace.css";
 const DEFAULT_ORDER = "-created_at";
 /** Runs selected on first load, as W&B shows the first runs of a workspace. */
 const DEFAULT_SELECTED = 10;
+/** While a shown run is running, the table's rows (state, runtime, summary) are read again this often. */
+const REFRESH_MS = 5000;
 
 const columnsKey = (entity: string, project: string) => `ballast:workspace-columns:${entity}/${project}`;
 
@@ -87,7 +89,7 @@ function Workspace(props: {
     [entity, project, order, valueKey, filters],
   );
   useEffect(() => () => windows.close(), [windows]);
-  useSyncExternalStore(
+  const version = useSyncExternalStore(
     (listener) => windows.subscribe(listener),
     () => windows.version,
   );
@@ -96,12 +98,12 @@ function Workspace(props: {
   // The first runs, for the count and the default selection.
   useEffect(() => windows.ensure(filters, 0, DEFAULT_SELECTED - 1), [windows, filters]);
   const chartRun = useCallback(
-    (run: TableRun): ChartRun => ({
+    (run: TableRun, color: string): ChartRun => ({
       entity,
       project,
       name: run.name,
       displayName: run.displayName,
-      color: runColor(run.name),
+      color,
       running: run.state === "running",
     }),
     [entity, project],
@@ -110,12 +112,43 @@ function Workspace(props: {
     if (initialized.current || total === undefined) return;
     initialized.current = true;
     const first: [string, ChartRun][] = [];
+    const used = new Set<string>();
     for (let i = 0; i < Math.min(DEFAULT_SELECTED, total); i++) {
       const run = windows.get(filters, i);
-      if (run) first.push([run.name, chartRun(run)]);
+      if (!run) continue;
+      const color = pickColor(run.name, used);
+      used.add(color);
+      first.push([run.name, chartRun(run, color)]);
     }
     setSelection(new Map(first));
   });
+
+  // Live: while a shown or selected run is running, read the shown rows again, and carry their
+  // state into the selection (the charts stop refreshing a run once it has finished).
+  const live = [...selection.values()].some((r) => r.running);
+  const polling = live || windows.anyRunning();
+  useEffect(() => {
+    if (!polling) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") windows.refresh();
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [polling, windows]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the arrival of new rows.
+  useEffect(() => {
+    setSelection((current) => {
+      let changed = false;
+      const next = new Map(current);
+      for (const [name, chosen] of current) {
+        const row = windows.find(name);
+        if (row && (row.state === "running") !== chosen.running) {
+          next.set(name, { ...chosen, running: row.state === "running" });
+          changed = true;
+        }
+      }
+      return changed ? next : current;
+    });
+  }, [windows, version]);
 
   const [groups, setGroups] = useState<{ field: string; filters: string; groups: Group[] } | null>(null);
   const [groupError, setGroupError] = useState<string | null>(null);
@@ -151,7 +184,11 @@ function Workspace(props: {
     setSelection((current) => {
       const next = new Map(current);
       if (next.has(run.name)) next.delete(run.name);
-      else next.set(run.name, chartRun(run));
+      else
+        next.set(
+          run.name,
+          chartRun(run, pickColor(run.name, new Set([...current.values()].map((r) => r.color)))),
+        );
       return next;
     });
   const toggleGroup = (key: string) =>
@@ -202,6 +239,7 @@ function Workspace(props: {
         onToggleGroup={toggleGroup}
         selected={new Set(selection.keys())}
         onToggleRun={toggleRun}
+        colorOf={(name) => selection.get(name)?.color ?? runColor(name)}
       />
       <div className="workspace-charts">
         <MetricPanels runs={selected} live={selected.some((r) => r.running)} />

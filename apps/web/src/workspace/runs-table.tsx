@@ -14,7 +14,6 @@ import {
 import type { TableRun } from "../api/workspace.ts";
 import { absoluteTime, relativeTime } from "../format.ts";
 import { Link } from "../router.tsx";
-import { runColor } from "./colors.ts";
 import { type Column, columnOf, groupLabel, runCellText, sortDirection } from "./columns.ts";
 import { withCondition } from "./filters.ts";
 import { type Group, layoutRows, visibleRange } from "./rows.ts";
@@ -38,6 +37,8 @@ export interface RunsTableProps {
   readonly onToggleGroup: (key: string) => void;
   readonly selected: ReadonlySet<string>;
   readonly onToggleRun: (run: TableRun) => void;
+  /** A run's colour: its chart colour when selected. */
+  readonly colorOf: (name: string) => string;
 }
 
 export function RunsTable(props: RunsTableProps) {
@@ -125,6 +126,7 @@ export function RunsTable(props: RunsTableProps) {
             onToggle={props.onToggleRun}
             entity={props.entity}
             project={props.project}
+            color={props.colorOf(run.name)}
           />
         ) : (
           <td className="muted pending-cell">…</td>
@@ -184,9 +186,9 @@ function RunCells(props: {
   readonly onToggle: (run: TableRun) => void;
   readonly entity: string;
   readonly project: string;
+  readonly color: string;
 }) {
-  const { run } = props;
-  const color = runColor(run.name);
+  const { run, color } = props;
   return (
     <>
       <td className="select-cell" style={{ width: SELECT_WIDTH }}>

@@ -64,3 +64,19 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/** The `Authorization` value the W&B clients send for an API key. */
+export const basicAuth = (key: string): string => `Basic ${Buffer.from(`api:${key}`).toString("base64")}`;
+
+/** GET `path` on the fixture's server with `key` (the admin's by default; `null` sends no credential). */
+export function apiGet(fx: WebFixture, path: string, key: string | null = fx.apiKey): Promise<Response> {
+  return fetch(`${fx.url}${path}`, key === null ? {} : { headers: { authorization: basicAuth(key) } });
+}
+
+/** GET `path` as the admin, asserting a 200; the parsed JSON. */
+export async function apiJson(fx: WebFixture, path: string): Promise<unknown> {
+  const response = await apiGet(fx, path);
+  const text = await response.text();
+  assert.equal(response.status, 200, `${path}: ${text}`);
+  return JSON.parse(text);
+}

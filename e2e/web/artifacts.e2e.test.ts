@@ -13,7 +13,7 @@ import { after, before, describe, test } from "node:test";
 import { at } from "../support/api.ts";
 import { runScript, setupPython } from "../support/python.ts";
 import { createUser } from "../support/server.ts";
-import { screenshot, startWebFixture, type WebFixture } from "../support/web.ts";
+import { apiGet, apiJson, screenshot, startWebFixture, type WebFixture } from "../support/web.ts";
 
 interface Logged {
   entity: string;
@@ -25,22 +25,14 @@ interface Logged {
   sizes: Record<string, number>;
 }
 
-const basic = (key: string) => `Basic ${Buffer.from(`api:${key}`).toString("base64")}`;
-
 describe("web UI: artifacts and media", () => {
   let fx: WebFixture;
   let dir: string;
   let logged: Logged;
   let bobKey: string;
 
-  const get = (path: string, key: string | null = fx.apiKey) =>
-    fetch(`${fx.url}${path}`, key === null ? {} : { headers: { authorization: basic(key) } });
-  const json = async (path: string): Promise<unknown> => {
-    const response = await get(path);
-    const text = await response.text();
-    assert.equal(response.status, 200, `${path}: ${text}`);
-    return JSON.parse(text);
-  };
+  const get = (path: string, key: string | null = fx.apiKey) => apiGet(fx, path, key);
+  const json = (path: string) => apiJson(fx, path);
 
   before(
     async () => {

@@ -13,7 +13,7 @@ import { after, before, describe, test } from "node:test";
 import { at } from "../support/api.ts";
 import { killScripts, runScript, setupPython, startScript } from "../support/python.ts";
 import { createUser } from "../support/server.ts";
-import { screenshot, startWebFixture, type WebFixture } from "../support/web.ts";
+import { basicAuth as basic, screenshot, startWebFixture, type WebFixture } from "../support/web.ts";
 
 const XSS = '<img src=x onerror="window.__xss=1">';
 const LINES = 600;
@@ -24,8 +24,6 @@ interface Logged {
   project: string;
   file: { name: string; size: number; md5_b64: string };
 }
-
-const basic = (key: string) => `Basic ${Buffer.from(`api:${key}`).toString("base64")}`;
 
 describe("web UI: the run page", () => {
   let fx: WebFixture;

@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { at } from "../support/api.ts";
 import { runScript, setupPython } from "../support/python.ts";
 import { createUser } from "../support/server.ts";
-import { screenshot, startWebFixture, type WebFixture } from "../support/web.ts";
+import { apiGet, apiJson, screenshot, startWebFixture, type WebFixture } from "../support/web.ts";
 
 interface Logged {
   entity: string;
@@ -21,7 +21,6 @@ interface Logged {
 }
 
 const XSS = '<img src=x onerror="window.__xss=1">';
-const basic = (key: string) => `Basic ${Buffer.from(`api:${key}`).toString("base64")}`;
 
 describe("web UI: workspace", () => {
   let fx: WebFixture;
@@ -29,14 +28,8 @@ describe("web UI: workspace", () => {
   let logged: Logged;
   let bobKey: string;
 
-  const get = (path: string, key: string | null = fx.apiKey) =>
-    fetch(`${fx.url}${path}`, key === null ? {} : { headers: { authorization: basic(key) } });
-  const json = async (path: string): Promise<unknown> => {
-    const response = await get(path);
-    const text = await response.text();
-    assert.equal(response.status, 200, `${path}: ${text}`);
-    return JSON.parse(text);
-  };
+  const get = (path: string, key: string | null = fx.apiKey) => apiGet(fx, path, key);
+  const json = (path: string) => apiJson(fx, path);
   const base = () => `/api/v1/projects/${logged.entity}/${logged.project}`;
   const names = (body: unknown) => (at(body, "runs") as { displayName: string }[]).map((r) => r.displayName);
   const byLoss = () => [...logged.runs].sort((a, b) => a.loss - b.loss).map((r) => r.name);

@@ -16,6 +16,7 @@ import {
 import { messageOf } from "../api/client.ts";
 import { getRunLogs, type LogLine } from "../api/runs.ts";
 import { ErrorNote } from "../components/form.tsx";
+import { atBottom, visibleRange } from "../components/virtual-range.ts";
 import { plural } from "../format.ts";
 import { type AnsiColor, type AnsiStyle, parseAnsi, splitConsoleLine, stripAnsi } from "./ansi.ts";
 import { mergeLines } from "./log-lines.ts";
@@ -29,7 +30,6 @@ import {
 } from "./log-search.ts";
 import type { RunTabContext } from "./tabs.tsx";
 import { usePoll } from "./use-poll.ts";
-import { atBottom, visibleRange } from "./virtual-range.ts";
 
 const ROW_HEIGHT = 20;
 const PAGE = 5000;

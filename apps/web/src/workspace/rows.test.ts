@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cellText, columnOf, formatDuration, nextOrder, sortDirection } from "./columns.ts";
-import { layoutRows, visibleRange } from "./rows.ts";
+import { layoutRows } from "./rows.ts";
 
 describe("virtual rows", () => {
   it("maps rows to runs without grouping", () => {
@@ -24,11 +24,6 @@ describe("virtual rows", () => {
     assert.deepEqual(layout.at(2), { kind: "run", group: groups[1], index: 0 });
     assert.deepEqual(layout.at(6), { kind: "run", group: groups[1], index: 4 });
     assert.deepEqual(layout.at(7), { kind: "group", group: groups[2], expanded: false });
-  });
-
-  it("renders only the rows in view plus overscan", () => {
-    assert.deepEqual(visibleRange(32 * 5000, 640, 32, 10_000, 8), { first: 4992, last: 5028 });
-    assert.deepEqual(visibleRange(0, 640, 32, 3, 8), { first: 0, last: 2 });
   });
 });
 

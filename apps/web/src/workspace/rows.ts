@@ -57,16 +57,3 @@ export function layoutRows(
     },
   };
 }
-
-/** The rows to render for a scroll position, with `overscan` extra rows above and below. */
-export function visibleRange(
-  scrollTop: number,
-  viewport: number,
-  rowHeight: number,
-  count: number,
-  overscan = 8,
-): { first: number; last: number } {
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
-  const last = Math.min(count - 1, Math.ceil((scrollTop + viewport) / rowHeight) + overscan);
-  return { first, last };
-}

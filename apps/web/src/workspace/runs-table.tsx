@@ -12,11 +12,12 @@ import {
   useSyncExternalStore,
 } from "react";
 import type { TableRun } from "../api/workspace.ts";
+import { visibleRange } from "../components/virtual-range.ts";
 import { absoluteTime, relativeTime } from "../format.ts";
 import { Link } from "../router.tsx";
 import { type Column, columnOf, groupLabel, runCellText, sortDirection } from "./columns.ts";
 import { withCondition } from "./filters.ts";
-import { type Group, layoutRows, visibleRange } from "./rows.ts";
+import { type Group, layoutRows } from "./rows.ts";
 import type { RunWindows } from "./run-windows.ts";
 
 export const ROW_HEIGHT = 32;
@@ -61,7 +62,9 @@ export function RunsTable(props: RunsTableProps) {
 
   const total = windows.total(filters) ?? 0;
   const layout = layoutRows(grouping?.groups ?? null, total, props.expanded);
-  const { first, last } = visibleRange(scrollTop, viewport, ROW_HEIGHT, layout.count);
+  const shown = visibleRange(scrollTop, viewport, ROW_HEIGHT, layout.count, 8);
+  const first = shown.start;
+  const last = shown.end - 1;
   const groupFilter = (group: Group | null) =>
     group === null || grouping === null ? filters : withCondition(filters, grouping.field, group.value);
 

@@ -1,6 +1,6 @@
 /**
  * Which rows of a fixed-height virtual list to render: those in view plus an overscan on each side.
- * Pure (virtual-range.test.ts); the list component positions them absolutely at `index * rowHeight`.
+ * Pure (virtual-range.test.ts); the lists (runs table, logs) position them absolutely at `index * rowHeight`.
  */
 export function visibleRange(
   scrollTop: number,

@@ -271,6 +271,30 @@ describe("chart panels", { timeout: 300_000 }, () => {
     await screenshot(page, "charts-system");
   });
 
+  it("the workspace's System metrics section draws every selected run, a line each", async () => {
+    const { page } = fx;
+    const expected = new Map<string, unknown>();
+    let key = "";
+    for (const run of runIds) {
+      const reply = await api(`/api/v1/runs/${entity}/${PROJECT}/${run}/system-metrics`);
+      const sys = (await reply.json()) as { metrics: Record<string, (number | null)[]> };
+      key ||= Object.keys(sys.metrics).find((k) => !/\.\d+(\.|$)/.test(k)) ?? "";
+      expected.set(
+        run,
+        sys.metrics[key]?.findLast((v) => v !== null),
+      );
+    }
+    assert.ok(key, "a system metric without a device number");
+    await page.goto(`${fx.url}/${entity}/${PROJECT}`);
+    assert.equal(await page.locator('[data-testid="system-panels"]').count(), 0, "fetched only when opened");
+    await page.getByText("System metrics", { exact: true }).click();
+    for (const [run, last] of expected) {
+      const item = page.locator(`[data-testid="system-panel"] li[data-key="${run}:${key}"]`);
+      await item.waitFor();
+      assert.equal(await item.getAttribute("data-value"), String(last));
+    }
+  });
+
   it("a running run's panel follows new steps without a reload", async () => {
     const stop = join(dir, "stop-live");
     const live = await startScript<{ run_id: string; steps: number }>(

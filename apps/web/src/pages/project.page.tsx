@@ -8,6 +8,7 @@ import { getRunGroups, getRunKeys, getRunWindow, type TableRun } from "../api/wo
 import { ErrorNote } from "../components/form.tsx";
 import { plural } from "../format.ts";
 import { type ChartRun, MetricPanels } from "../panels/metric-panels.tsx";
+import { SystemPanels } from "../panels/system-panels.tsx";
 import { useLoad } from "../use-load.ts";
 import { pickColor, runColor } from "../workspace/colors.ts";
 import { type Column, defaultColumns, nextOrder } from "../workspace/columns.ts";
@@ -199,6 +200,8 @@ function Workspace(props: {
       return next;
     });
   const selected = useMemo(() => [...selection.values()], [selection]);
+  // System metrics are fetched only while their section is open.
+  const [systemOpen, setSystemOpen] = useState(false);
   const error = windows.error ?? null;
 
   return (
@@ -243,6 +246,12 @@ function Workspace(props: {
       />
       <div className="workspace-charts">
         <MetricPanels runs={selected} live={selected.some((r) => r.running)} />
+        {selected.length > 0 ? (
+          <details className="workspace-system" onToggle={(event) => setSystemOpen(event.currentTarget.open)}>
+            <summary>System metrics</summary>
+            {systemOpen ? <SystemPanels runs={selected} /> : null}
+          </details>
+        ) : null}
       </div>
     </>
   );

@@ -41,7 +41,7 @@ export const RUN_TABS: readonly RunTab[] = [
     label: "Charts",
     render: (ctx) => <MetricPanels runs={[chartRun(ctx)]} live={ctx.running} />,
   },
-  { id: "system", label: "System", render: (ctx) => <SystemPanels run={chartRun(ctx)} /> },
+  { id: "system", label: "System", render: (ctx) => <SystemPanels runs={[chartRun(ctx)]} /> },
   { id: "logs", label: "Logs", render: (ctx) => <LogsTab {...ctx} /> },
   { id: "files", label: "Files", render: (ctx) => <FilesTab {...ctx} /> },
   { id: "artifacts", label: "Artifacts", render: (ctx) => <RunArtifactsTab ctx={ctx} /> },

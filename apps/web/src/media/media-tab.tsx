@@ -122,6 +122,7 @@ function MediaView(props: { readonly run: RunAddress; readonly item: MediaItem; 
               alt={item.caption ?? title}
               width={item.width ?? undefined}
               height={item.height ?? undefined}
+              className={(item.width ?? 0) > 0 && (item.width ?? 0) < 256 ? "upscaled" : undefined}
               referrerPolicy="no-referrer"
             />
           )}

@@ -43,14 +43,19 @@ describe("overload", () => {
     held.write(body.slice(0, 5));
     await new Promise((resolve) => setTimeout(resolve, 200));
 
-    const refused = await fetch(`${server.url}/healthz`);
+    const refused = await fetch(`${server.url}/api/v1/projects`);
     assert.equal(refused.status, 429);
     assert.ok(Number(refused.headers.get("retry-after")) > 0, "Retry-After is set");
     const error = (await refused.json()) as { error: { code: string } };
     assert.equal(error.error.code, "OVERLOADED");
+    // Probes and scrapes are never refused: a liveness probe answered 429 would get the pod restarted.
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^ballast_http_requests_rejected_total\{reason="overloaded"\} 1$/m);
 
     held.end(body.slice(5));
     assert.equal(await heldResponse, 200);
-    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    assert.equal((await fetch(`${server.url}/api/v1/projects`)).status, 401);
   });
 });

@@ -34,6 +34,12 @@ interface PackageRule {
 
 const PACKAGES: readonly PackageRule[] = [
   { root: "packages/core/src", packages: [], node: false },
+  // Only the object stores know the AWS SDK (listed before apps/server/src: the first matching root wins).
+  {
+    root: "apps/server/src/stores/objects",
+    packages: ["@ballast/core", "@aws-sdk/client-s3", "@aws-sdk/s3-request-presigner"],
+    node: true,
+  },
   { root: "apps/server/src", packages: ["@ballast/core", "graphql"], node: true },
   { root: "apps/cli/src", packages: ["@ballast/core", "@ballast/server"], node: true },
   // Only the chart wrapper knows the chart library, so it can be swapped (issue 5); listed before

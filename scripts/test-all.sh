@@ -2,12 +2,20 @@
 # The full test command (README "Run the tests"); .ci/run calls it on a fresh machine.
 # Installs what it needs itself: Node.js 24 and the npm dependencies (npm ci), the Python `wandb`
 # client in a virtualenv (scripts/setup-python.sh), Debian's Chromium for the web UI's browser tests
-# (scripts/setup-browser.sh). Then: types, lint, dependency direction, the web UI's build, and every
-# test suite, ending with the line `N passed, N failed`.
+# (scripts/setup-browser.sh), MinIO for the S3 store's tests (scripts/setup-minio.sh) and prom2json
+# for the /metrics test (scripts/setup-prom2json.sh). Then: types, lint, dependency direction, the
+# web UI's build, and every test suite, ending with the line `N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n== %s\n' "$*"; }
+
+# The Go tools take minutes to build on a fresh machine (MinIO ~5): they build in the background
+# while the other steps run, and the tests wait for them.
+step "Go tools, built in the background: MinIO (S3 store tests), prom2json (/metrics test)"
+go_log="$(mktemp)"
+(bash scripts/setup-minio.sh && bash scripts/setup-prom2json.sh) >"$go_log" 2>&1 &
+go_tools=$!
 
 step "npm ci (Node.js 24 and dependencies from the npm registry)"
 npm ci --no-audit --no-fund --loglevel=error
@@ -36,6 +44,15 @@ step "web UI build (Vite)"
 npm run build -w apps/web --silent
 # The browser tests serve this build instead of each building it again (e2e/support/browser.ts).
 export BALLAST_WEB_BUILT=1
+
+step "Go tools (waiting for the background build)"
+if ! wait "$go_tools"; then
+  cat "$go_log" >&2
+  echo "building the Go tools failed (output above)" >&2
+  exit 1
+fi
+cat "$go_log"
+rm -f "$go_log"
 
 step "tests"
 "$node24" scripts/run-tests.ts all

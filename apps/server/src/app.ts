@@ -13,22 +13,26 @@ import { sendError, sendJson } from "./http/respond.ts";
 import { type Handler, Router } from "./http/router.ts";
 import { storageGetHandler, storageOptionsHandler, storagePutHandler } from "./http/storage.handler.ts";
 import { webAssetsHandler } from "./http/web-assets.handler.ts";
+import { OPS_PATHS, type Ops, registerOpsRoutes } from "./ops/ops.routes.ts";
+import { UNMATCHED_ROUTE, WEB_ROUTE } from "./ops/server-metrics.ts";
 import type { UrlSigner } from "./stores/objects/url-signer.ts";
 import { artifactFileHandler } from "./wandb/artifact-file.handler.ts";
 import { fileStreamHandler } from "./wandb/file-stream.handler.ts";
 import { graphqlHandler } from "./wandb/graphql.handler.ts";
 
 /** The HTTP application: every route Ballast serves, and the one place errors become responses. */
-export function createApp(services: Services, signer: UrlSigner) {
+export function createApp(services: Services, signer: UrlSigner, ops: Ops) {
   const graphql = graphqlHandler(services);
+  const { metrics } = ops;
   const router = new Router()
-    .on("GET", "/healthz", async (_req, res) => sendJson(res, 200, { status: "ok" }))
-    .on("GET", "/readyz", async (_req, res) => {
-      await services.stores.identity.countUsers(); // the metadata store answers
-      sendJson(res, 200, { status: "ready" });
-    })
     .on("POST", "/graphql", (req, res) => graphql(req, res, requestIdOf(res)))
-    .on("POST", "/files/:entity/:project/:run/file_stream", fileStreamHandler(services))
+    .on(
+      "POST",
+      "/files/:entity/:project/:run/file_stream",
+      fileStreamHandler(services, (applied) =>
+        metrics.fileStreamApplied(applied.historyLines, applied.metricPoints),
+      ),
+    )
     .on("GET", "/api/v1/runs/:entity/:project/:run/series", seriesHandler(services))
     .on("GET", "/api/v1/projects", projectsHandler(services))
     .on("PUT", "/storage/*key", storagePutHandler(services, signer))
@@ -40,6 +44,7 @@ export function createApp(services: Services, signer: UrlSigner) {
   const noTelemetry: Handler = async (_req, res) =>
     sendJson(res, 404, { error: "telemetry is not collected here" });
   router.on("POST", "/sdk/otel/v1/metrics", noTelemetry).on("POST", "/sdk/otel/v1/logs", noTelemetry);
+  registerOpsRoutes(router, ops);
   registerAuthRoutes(router, services);
   registerArtifactRoutes(router, services);
   registerChartRoutes(router, services);
@@ -54,13 +59,24 @@ export function createApp(services: Services, signer: UrlSigner) {
     requestIds.set(res, requestId);
     res.setHeader("x-request-id", requestId);
     res.setHeader("x-content-type-options", "nosniff");
+    const started = performance.now();
+    let route = UNMATCHED_ROUTE;
+    metrics.requestStarted();
+    // "close" comes once the response has ended, or when the connection dropped before it did.
+    res.once("close", () => {
+      const status = res.writableFinished ? String(res.statusCode) : "aborted";
+      metrics.requestEnded(req.method ?? "GET", route, status, (performance.now() - started) / 1000);
+    });
     inFlight++;
     try {
-      if (inFlight > services.config.maxConcurrentRequests) {
-        throw new AppError("OVERLOADED", "The server is busy; retry shortly.");
-      }
       const url = new URL(req.url ?? "/", "http://localhost");
       const found = router.match(req.method ?? "GET", url.pathname);
+      if (typeof found === "object") route = found.route;
+      else if (found === undefined && (req.method === "GET" || req.method === "HEAD")) route = WEB_ROUTE;
+      if (inFlight > services.config.maxConcurrentRequests && !OPS_PATHS.has(url.pathname)) {
+        metrics.rejectedOverloaded();
+        throw new AppError("OVERLOADED", "The server is busy; retry shortly.");
+      }
       // Any other GET is the web UI's: a built file, or index.html for its client-side routes.
       if (found === undefined && (req.method === "GET" || req.method === "HEAD")) {
         await webAssets(req, res, url);

@@ -29,6 +29,8 @@ export interface ServerConfig {
   readonly maxConcurrentRequests: number;
   /** How long a web sign-in lasts (the session cookie's lifetime), in hours. */
   readonly sessionLengthHours: number;
+  /** BALLAST_METRICS: serve Prometheus metrics on /metrics (docs/operations.md). */
+  readonly metricsEnabled: boolean;
 }
 
 export interface ConfigInput {
@@ -106,6 +108,11 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     );
   }
 
+  const metricsText = env.BALLAST_METRICS ?? "on";
+  if (metricsText !== "on" && metricsText !== "off") {
+    problems.push(`BALLAST_METRICS must be "on" or "off" (got "${metricsText}"); off hides /metrics`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -127,5 +134,6 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     runHeartbeatTimeoutSeconds,
     maxConcurrentRequests,
     sessionLengthHours,
+    metricsEnabled: metricsText === "on",
   });
 }

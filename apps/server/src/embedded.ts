@@ -4,17 +4,21 @@ import type { ServerConfig } from "./config.ts";
 import { createServices, type Services } from "./domain/services.ts";
 import { LocalDiskObjectStore } from "./stores/objects/local-disk.store.ts";
 import { UrlSigner } from "./stores/objects/url-signer.ts";
+import { directoryReadiness, type ReadinessCheck } from "./stores/readiness.ts";
 import { SqliteArtifactRepository } from "./stores/sqlite/artifact.repository.ts";
 import { SqliteDatabase } from "./stores/sqlite/database.ts";
 import { SqliteIdentityRepository } from "./stores/sqlite/identity.repository.ts";
 import { SqliteRunRepository } from "./stores/sqlite/run.repository.ts";
 import { SqliteRunReadRepository } from "./stores/sqlite/run-read.repository.ts";
+import { sqliteReadiness } from "./stores/sqlite/sqlite.readiness.ts";
 import { SqliteSweepRepository } from "./stores/sqlite/sweep.repository.ts";
 
 export interface Embedded {
   readonly services: Services;
   readonly signer: UrlSigner;
   readonly database: SqliteDatabase;
+  /** What /readyz checks: the database and the object store. */
+  readonly readiness: readonly ReadinessCheck[];
   close(): void;
 }
 
@@ -43,6 +47,12 @@ export async function openEmbedded(config: ServerConfig, publicUrl = config.publ
     services,
     signer,
     database,
+    // A directory access check, not a probe object: nothing is written, so nothing can leak into users'
+    // storage or be left behind; an unwritable objects directory is what actually breaks uploads.
+    readiness: [
+      sqliteReadiness(database),
+      directoryReadiness("objects", join(config.dataDir, "objects"), "objects: the local object directory"),
+    ],
     close: () => {
       services.runs.close();
       database.close();

@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import { createApp } from "./app.ts";
 import type { ServerConfig } from "./config.ts";
 import { openEmbedded } from "./embedded.ts";
+import { Readiness } from "./ops/readiness.ts";
+import { ServerMetrics } from "./ops/server-metrics.ts";
 
 export interface RunningServer {
   readonly url: string;
@@ -51,7 +53,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }
   const setupToken = await services.auth.prepareSetup();
 
-  handle = createApp(services, embedded.signer);
+  const readiness = new Readiness(embedded.readiness);
+  const metrics = new ServerMetrics({
+    databaseFiles: { database: embedded.database.path, wal: `${embedded.database.path}-wal` },
+  });
+  handle = createApp(services, embedded.signer, {
+    readiness,
+    metrics,
+    metricsEnabled: config.metricsEnabled,
+  });
 
   const sweeper = setInterval(() => {
     services.runs
@@ -68,11 +78,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     firstLogin,
     setupToken,
     close: async () => {
+      // /readyz answers 503 from here on, for any request still arriving on an open connection.
+      readiness.startDraining();
       clearInterval(sweeper);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      metrics.close();
       embedded.close();
     },
   };

@@ -5,6 +5,8 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, params: Params
 
 interface Route {
   readonly method: string;
+  /** The path as registered (`/files/:entity/:project/:run/file_stream`): the metrics' route label. */
+  readonly path: string;
   readonly pattern: RegExp;
   readonly names: readonly string[];
   readonly handler: Handler;
@@ -33,12 +35,15 @@ export class Router {
         return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       })
       .join("/");
-    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+    this.routes.push({ method, path, pattern: new RegExp(`^${source}$`), names, handler });
     return this;
   }
 
   /** The handler for a request, `"method"` when the path exists under another method, or undefined. */
-  match(method: string, pathname: string): { handler: Handler; params: Params } | "method" | undefined {
+  match(
+    method: string,
+    pathname: string,
+  ): { handler: Handler; params: Params; route: string } | "method" | undefined {
     let pathExists = false;
     for (const route of this.routes) {
       const found = route.pattern.exec(pathname);
@@ -51,7 +56,7 @@ export class Router {
       route.names.forEach((name, i) => {
         params[name] = found[i + 1] ?? "";
       });
-      return { handler: route.handler, params };
+      return { handler: route.handler, params, route: route.path };
     }
     return pathExists ? "method" : undefined;
   }

@@ -49,8 +49,11 @@ export function parseFileStreamBody(body: unknown): FileStreamRequest {
   };
 }
 
+/** Told what each applied request carried (the server's ingest metrics). */
+export type FileStreamObserver = (applied: { historyLines: number; metricPoints: number }) => void;
+
 /** POST /files/{entity}/{project}/{run}/file_stream */
-export function fileStreamHandler(services: Services) {
+export function fileStreamHandler(services: Services, observe: FileStreamObserver = () => {}) {
   return async (req: IncomingMessage, res: ServerResponse, params: Readonly<Record<string, string>>) => {
     const user = await requireUser(req, services);
     const request = parseFileStreamBody(await readJsonBody(req, services.config.limits.fileStreamBodyBytes));
@@ -59,7 +62,8 @@ export function fileStreamHandler(services: Services) {
       project: decodeURIComponent(params.project ?? ""),
       run: decodeURIComponent(params.run ?? ""),
     };
-    const { stopped } = await services.runs.fileStream(user, path, request);
+    const { stopped, historyLines, metricPoints } = await services.runs.fileStream(user, path, request);
+    observe({ historyLines, metricPoints });
     sendJson(res, 200, stopped ? { stopped: true } : {});
   };
 }

@@ -117,12 +117,15 @@ export class RunService {
     return { run, project: projectRecord };
   }
 
-  /** Applies one file_stream request; the returned flag asks the client to stop the run. */
+  /**
+   * Applies one file_stream request; `stopped` asks the client to stop the run. The counts (history
+   * lines received, numeric values in them) feed the server's ingest metrics.
+   */
   async fileStream(
     user: UserRecord,
     path: { entity: string; project: string; run: string },
     request: FileStreamRequest,
-  ): Promise<{ stopped: boolean }> {
+  ): Promise<{ stopped: boolean; historyLines: number; metricPoints: number }> {
     const { run } = await this.forWrite(user, path.entity, path.project, path.run);
     const write: {
       -readonly [K in keyof FileStreamWrite]: FileStreamWrite[K];
@@ -151,7 +154,11 @@ export class RunService {
     if (request.complete) write.complete = { exitCode: request.exitCode ?? 0 };
     if (request.preempting) write.preempting = true;
     const { stopRequested } = await this.stores.runs.applyFileStream(run.id, write);
-    return { stopped: stopRequested };
+    return {
+      stopped: stopRequested,
+      historyLines: write.history?.texts.length ?? 0,
+      metricPoints: write.history?.values.length ?? 0,
+    };
   }
 
   /** Signed upload URLs for run files, in request order (createRunFiles). */

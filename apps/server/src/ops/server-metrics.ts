@@ -1,0 +1,169 @@
+/**
+ * The metrics one Ballast server exposes on /metrics (docs/operations.md lists them). Label values
+ * come from small closed sets — router patterns, HTTP methods, status codes — never from a request's
+ * path or body, so series stay bounded and no entity, project or run name is ever exported.
+ */
+import { stat } from "node:fs/promises";
+import { type ELDHistogram, monitorEventLoopDelay } from "node:perf_hooks";
+import { type Counter, type Gauge, type Histogram, Registry } from "./exposition.ts";
+
+/** Request latency buckets, 1 ms to 10 s (a GraphQL look-up to a large file_stream batch or upload). */
+export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Route label for GETs served by the web UI's static files, and for requests no route matched. */
+export const WEB_ROUTE = "(web)";
+export const UNMATCHED_ROUTE = "(unmatched)";
+
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/** The event-loop delay histogram's sampling interval; every sample includes it, so it is subtracted. */
+const LOOP_RESOLUTION_MS = 10;
+
+export interface ServerMetricsOptions {
+  /** Files whose sizes are exported (the SQLite database and its WAL), by label. */
+  readonly databaseFiles?: Readonly<Record<string, string>>;
+}
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter;
+  private readonly duration: Histogram;
+  private readonly inFlightGauge: Gauge;
+  private readonly rejected: Counter;
+  private readonly historyLines: Counter;
+  private readonly metricPoints: Counter;
+  private readonly fileStreamRequests: Counter;
+  private readonly loop: ELDHistogram;
+  private inFlight = 0;
+  private fileSizes: Readonly<Record<string, number>> = {};
+  private readonly fileSizeTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: ServerMetricsOptions = {}) {
+    const r = this.registry;
+    this.requests = r.counter(
+      "ballast_http_requests_total",
+      "HTTP requests answered, by method, route pattern and status code.",
+      ["method", "route", "status"],
+    );
+    this.duration = r.histogram(
+      "ballast_http_request_duration_seconds",
+      "Time from a request's arrival to the end of its response, by route pattern.",
+      ["route"],
+      DURATION_BUCKETS,
+    );
+    this.inFlightGauge = r.gauge("ballast_http_requests_in_flight", "HTTP requests being handled right now.");
+    this.rejected = r.counter(
+      "ballast_http_requests_rejected_total",
+      "Requests refused with 429 before any work, by reason (overloaded: past BALLAST_MAX_CONCURRENT_REQUESTS).",
+      ["reason"],
+    );
+    this.rejected.inc({ reason: "overloaded" }, 0);
+    this.fileStreamRequests = r.counter(
+      "ballast_file_stream_requests_total",
+      "file_stream requests applied (the W&B client's run data: history, system metrics, console, summary).",
+    );
+    this.historyLines = r.counter(
+      "ballast_ingest_history_lines_total",
+      "History lines (one per wandb.log step) received in applied file_stream requests, client resends included.",
+    );
+    this.metricPoints = r.counter(
+      "ballast_ingest_metric_points_total",
+      "Numeric values in those history lines (each becomes a point of a metric's series).",
+    );
+
+    const rss = r.gauge("process_resident_memory_bytes", "Resident memory size in bytes.");
+    const heapUsed = r.gauge("nodejs_heap_size_used_bytes", "V8 heap in use, in bytes.");
+    const heapTotal = r.gauge("nodejs_heap_size_total_bytes", "V8 heap allocated, in bytes.");
+    const cpu = r.counter("process_cpu_seconds_total", "User and system CPU time spent, in seconds.");
+    const started = r.gauge(
+      "process_start_time_seconds",
+      "Start time of the process since the Unix epoch, in seconds.",
+    );
+    started.set({}, Math.round(Date.now() / 1000 - process.uptime()));
+    const lagMean = r.gauge(
+      "nodejs_eventloop_lag_seconds",
+      "Mean event-loop delay since the previous scrape, in seconds.",
+    );
+    const lagP99 = r.gauge(
+      "nodejs_eventloop_lag_p99_seconds",
+      "99th percentile of the event-loop delay since the previous scrape, in seconds.",
+    );
+    const lagMax = r.gauge(
+      "nodejs_eventloop_lag_max_seconds",
+      "Longest event-loop delay since the previous scrape, in seconds.",
+    );
+    const fileBytes =
+      options.databaseFiles &&
+      r.gauge(
+        "ballast_db_file_bytes",
+        "Size of the embedded database's files (file: database, wal). A WAL that keeps growing means checkpoints are falling behind.",
+        ["file"],
+      );
+
+    this.loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+    this.loop.enable();
+
+    r.onCollect(() => {
+      const memory = process.memoryUsage();
+      rss.set({}, memory.rss);
+      heapUsed.set({}, memory.heapUsed);
+      heapTotal.set({}, memory.heapTotal);
+      const usage = process.cpuUsage();
+      cpu.set({}, (usage.user + usage.system) / 1e6);
+      this.inFlightGauge.set({}, this.inFlight);
+      // Each sample is one interval plus the delay; the interval is not lag. Empty until ~10 ms of samples.
+      const lag = (ns: number) =>
+        this.loop.count === 0 ? 0 : Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS) / 1e3;
+      lagMean.set({}, lag(this.loop.mean));
+      lagP99.set({}, lag(this.loop.percentile(99)));
+      lagMax.set({}, lag(this.loop.max));
+      this.loop.reset();
+      if (fileBytes) for (const [file, size] of Object.entries(this.fileSizes)) fileBytes.set({ file }, size);
+    });
+
+    // File sizes are read off the scrape path (a stat per scrape would be fine too, but render is sync).
+    if (options.databaseFiles) {
+      const files = options.databaseFiles;
+      const refresh = async () => {
+        const sizes: Record<string, number> = {};
+        for (const [label, path] of Object.entries(files)) {
+          sizes[label] = (await stat(path).catch(() => undefined))?.size ?? 0;
+        }
+        this.fileSizes = sizes;
+      };
+      void refresh();
+      this.fileSizeTimer = setInterval(() => void refresh(), 5_000);
+      this.fileSizeTimer.unref();
+    }
+  }
+
+  /** Call when a request arrives; `requestEnded` when its response has ended or its connection closed. */
+  requestStarted(): void {
+    this.inFlight++;
+  }
+
+  requestEnded(method: string, route: string, status: string, seconds: number): void {
+    this.inFlight--;
+    this.requests.inc({ method: METHODS.has(method) ? method : "OTHER", route, status });
+    this.duration.observe({ route }, seconds);
+  }
+
+  rejectedOverloaded(): void {
+    this.rejected.inc({ reason: "overloaded" });
+  }
+
+  fileStreamApplied(historyLines: number, metricPoints: number): void {
+    this.fileStreamRequests.inc();
+    this.historyLines.inc({}, historyLines);
+    this.metricPoints.inc({}, metricPoints);
+  }
+
+  render(): string {
+    return this.registry.render();
+  }
+
+  close(): void {
+    this.loop.disable();
+    if (this.fileSizeTimer) clearInterval(this.fileSizeTimer);
+  }
+}

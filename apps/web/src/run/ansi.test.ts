@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { color256, parseAnsi, splitConsoleLine, stripAnsi } from "./ansi.ts";
+import { color256, lineStartStyles, parseAnsi, splitConsoleLine, stripAnsi } from "./ansi.ts";
 
 const plain = (input: string) => parseAnsi(input).segments.map((s) => [s.text, s.style]);
 
@@ -85,5 +85,20 @@ describe("splitConsoleLine", () => {
       time: null,
       text: "ERROR something",
     });
+  });
+});
+
+describe("lineStartStyles", () => {
+  test("a colour left set carries to the next line of the same stream only, until reset", () => {
+    const styles = lineStartStyles([
+      { stderr: false, text: "\u001b[32mgreen block starts" },
+      { stderr: true, text: "an error in between" },
+      { stderr: false, text: "still green\u001b[0m" },
+      { stderr: false, text: "plain again" },
+    ]);
+    assert.deepEqual(styles[0], {});
+    assert.deepEqual(styles[1], {}, "stderr keeps its own state");
+    assert.equal(styles[2]?.fg, 2);
+    assert.deepEqual(styles[3], {});
   });
 });

@@ -145,3 +145,20 @@ export function splitConsoleLine(line: string): { stderr: boolean; time: string 
   if (!match) return { stderr: false, time: null, text: line };
   return { stderr: match[1] !== undefined, time: match[2] ?? null, text: line.slice(match[0].length) };
 }
+
+/**
+ * The style each line starts in: a colour a program leaves set at the end of a line (a coloured
+ * block of several lines) carries into the next line of the same stream, as in a terminal. stdout
+ * and stderr are separate streams, each with its own state.
+ */
+export function lineStartStyles(
+  lines: readonly { readonly stderr: boolean; readonly text: string }[],
+): AnsiStyle[] {
+  const carried = { out: {} as AnsiStyle, err: {} as AnsiStyle };
+  return lines.map((line) => {
+    const stream = line.stderr ? "err" : "out";
+    const start = carried[stream];
+    carried[stream] = parseAnsi(line.text, start).style;
+    return start;
+  });
+}

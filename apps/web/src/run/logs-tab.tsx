@@ -18,7 +18,14 @@ import { getRunLogs, type LogLine } from "../api/runs.ts";
 import { ErrorNote } from "../components/form.tsx";
 import { atBottom, visibleRange } from "../components/virtual-range.ts";
 import { plural } from "../format.ts";
-import { type AnsiColor, type AnsiStyle, parseAnsi, splitConsoleLine, stripAnsi } from "./ansi.ts";
+import {
+  type AnsiColor,
+  type AnsiStyle,
+  lineStartStyles,
+  parseAnsi,
+  splitConsoleLine,
+  stripAnsi,
+} from "./ansi.ts";
 import { mergeLines } from "./log-lines.ts";
 import {
   findMatches,
@@ -112,6 +119,7 @@ function LogView({ lines, startAtBottom }: { lines: readonly LogLine[]; startAtB
 
   const parsed = useMemo(() => lines.map((l) => splitConsoleLine(l.text)), [lines]);
   const texts = useMemo(() => parsed.map((p) => stripAnsi(p.text)), [parsed]);
+  const startStyles = useMemo(() => lineStartStyles(parsed), [parsed]);
   const matches = useMemo(() => findMatches(texts, query), [texts, query]);
   const byLine = useMemo(() => {
     const map = new Map<number, { match: LogMatch; k: number }[]>();
@@ -225,7 +233,7 @@ function LogView({ lines, startAtBottom }: { lines: readonly LogLine[]; startAtB
             const marks = byLine.get(index) ?? [];
             const currentOnLine = marks.findIndex((m) => m.k === current);
             const segments = markSegments(
-              parseAnsi(info.text).segments,
+              parseAnsi(info.text, startStyles[index]).segments,
               marks.map((m) => m.match),
               currentOnLine,
             );

@@ -81,6 +81,28 @@ describe("the ballast command", () => {
     }
   });
 
+  it("on SIGTERM drains: /readyz answers 503 while /healthz and the API still answer, then it exits", async () => {
+    const dataDir = await mkdtemp(join(workspace.root, "drain-"));
+    const server = await startServer({
+      dataDir,
+      logDir: workspace.logDir,
+      env: { BALLAST_SHUTDOWN_DRAIN_SECONDS: "2" },
+    });
+    assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+    const exited = new Promise<number>((resolve) => server.process.once("exit", () => resolve(Date.now())));
+    const signalled = Date.now();
+    server.process.kill("SIGTERM");
+    // During the drain the server keeps serving, and says it is not ready.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ready = await fetch(`${server.url}/readyz`);
+    assert.equal(ready.status, 503);
+    assert.match(JSON.stringify(await ready.json()), /shutting down/);
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    const elapsed = (await exited) - signalled;
+    assert.ok(elapsed >= 2000 && elapsed < 12_000, `exited ${elapsed} ms after SIGTERM`);
+    assert.match(server.output().stdout, /not ready, shutting down in 2 s/);
+  });
+
   it("migrate creates the database and is safe to re-run", async () => {
     const first = await ballast(["migrate", "--data-dir", workspace.dataDir]);
     assert.equal(first.code, 0, first.stderr);

@@ -124,6 +124,8 @@ export interface StartOptions {
   /** 0 (the default) lets the OS choose. */
   port?: number;
   startTimeoutMs?: number;
+  /** Extra environment for the server (its configuration). */
+  env?: Record<string, string>;
 }
 
 const LISTENING = /Ballast listening on (http:\/\/127\.0\.0\.1:(\d+))/;
@@ -140,7 +142,7 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
     [CLI_BIN, "server", "--port", String(port), "--data-dir", options.dataDir],
     {
       cwd: REPO_ROOT,
-      env: serverEnv(),
+      env: { ...serverEnv(), ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

@@ -31,6 +31,11 @@ export interface ServerConfig {
   readonly sessionLengthHours: number;
   /** BALLAST_METRICS: serve Prometheus metrics on /metrics (docs/operations.md). */
   readonly metricsEnabled: boolean;
+  /**
+   * On SIGTERM, how long the server keeps serving with /readyz answering 503, so load balancers
+   * stop sending it requests before it stops listening (docs/operations.md).
+   */
+  readonly shutdownDrainSeconds: number;
 }
 
 export interface ConfigInput {
@@ -113,6 +118,14 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     problems.push(`BALLAST_METRICS must be "on" or "off" (got "${metricsText}"); off hides /metrics`);
   }
 
+  const drainText = env.BALLAST_SHUTDOWN_DRAIN_SECONDS ?? "0";
+  const shutdownDrainSeconds = Number(drainText);
+  if (!/^\d+(\.\d+)?$/.test(drainText) || shutdownDrainSeconds > 300) {
+    problems.push(
+      `BALLAST_SHUTDOWN_DRAIN_SECONDS must be a number of seconds from 0 to 300 (got "${drainText}"); e.g. 10 behind a load balancer`,
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -135,5 +148,6 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     maxConcurrentRequests,
     sessionLengthHours,
     metricsEnabled: metricsText === "on",
+    shutdownDrainSeconds,
   });
 }

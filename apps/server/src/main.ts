@@ -17,7 +17,12 @@ export interface RunningServer {
    * create the first admin (docs/auth.md). Printed at start; each start makes a new one.
    */
   readonly setupToken: string | undefined;
-  close(): Promise<void>;
+  /**
+   * Stops the server: /readyz answers 503 from the start; with `drainMs`, it keeps serving that long
+   * (load balancers see the 503 and move traffic away); then it stops listening, lets requests in
+   * flight finish for up to `graceMs` (default 0: none), and closes what is left.
+   */
+  close(options?: { readonly drainMs?: number; readonly graceMs?: number }): Promise<void>;
 }
 
 /** Starts `ballast server` on the embedded default. */
@@ -77,13 +82,19 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     port,
     firstLogin,
     setupToken,
-    close: async () => {
+    close: async (options = {}) => {
       // /readyz answers 503 from here on, for any request still arriving on an open connection.
       readiness.startDraining();
+      if ((options.drainMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, options.drainMs));
       clearInterval(sweeper);
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        // Idle keep-alive connections close now; busy ones after their response (or the grace time).
+        const grace = setTimeout(() => server.closeAllConnections(), options.graceMs ?? 0);
+        server.close(() => {
+          clearTimeout(grace);
+          resolve();
+        });
+        server.closeIdleConnections();
       });
       metrics.close();
       embedded.close();

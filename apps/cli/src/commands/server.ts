@@ -27,8 +27,14 @@ export async function serverCommand(args: string[]): Promise<number> {
   }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      process.stdout.write(`Received ${signal}; shutting down.\n`);
-      server.close().then(resolve, resolve);
+      const drainMs = config.shutdownDrainSeconds * 1000;
+      process.stdout.write(
+        drainMs > 0
+          ? `Received ${signal}; not ready, shutting down in ${config.shutdownDrainSeconds} s.\n`
+          : `Received ${signal}; shutting down.\n`,
+      );
+      // Requests in flight get up to 10 s to finish (a file_stream write, an upload).
+      server.close({ drainMs, graceMs: 10_000 }).then(resolve, resolve);
     };
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));

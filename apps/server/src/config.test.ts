@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, loadConfig } from "./config.ts";
+
+describe("loadConfig", () => {
+  it("has working defaults", () => {
+    const config = loadConfig({ env: {}, flags: { dataDir: "data" } });
+    assert.equal(config.port, 8080);
+    assert.equal(config.metricsEnabled, true);
+    assert.equal(config.shutdownDrainSeconds, 0);
+    assert.equal(config.sessionLengthHours, 720);
+  });
+
+  it("lists every bad setting at once, each with what it accepts", () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          env: {
+            BALLAST_METRICS: "yes",
+            BALLAST_SHUTDOWN_DRAIN_SECONDS: "-1",
+            BALLAST_SESSION_LENGTH_HOURS: "0",
+          },
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        for (const name of [
+          "BALLAST_METRICS",
+          "BALLAST_SHUTDOWN_DRAIN_SECONDS",
+          "BALLAST_SESSION_LENGTH_HOURS",
+        ]) {
+          assert.match(error.message, new RegExp(name));
+        }
+        return true;
+      },
+    );
+    assert.equal(loadConfig({ env: { BALLAST_SHUTDOWN_DRAIN_SECONDS: "10" } }).shutdownDrainSeconds, 10);
+    assert.throws(() => loadConfig({ env: { BALLAST_SHUTDOWN_DRAIN_SECONDS: "301" } }), ConfigError);
+  });
+});

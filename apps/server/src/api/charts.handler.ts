@@ -11,14 +11,11 @@ import type { ChartX } from "../domain/runs/chart-x.ts";
 import type { Services } from "../domain/services.ts";
 import type { Handler } from "../http/router.ts";
 import { requireCaller } from "./caller.ts";
-import { sendPrivateJson } from "./json-request.ts";
+import { sendPrivateJson, wireNumber } from "./json-request.ts";
 
 /** Runs per request: a workspace charts at most this many selected runs at once. */
 export const MAX_CHART_RUNS = 100;
 const MAX_SYSTEM_SAMPLES = 10_000;
-
-const wire = (value: number | null): number | string | null =>
-  value === null || Number.isFinite(value) ? value : value > 0 ? "Infinity" : "-Infinity";
 
 function runNames(url: URL): string[] {
   const names = url.searchParams.getAll("run").filter((n) => n !== "");
@@ -101,9 +98,9 @@ export function chartSeriesHandler(services: Services): Handler {
           exact: s?.exact ?? true,
           x: s?.x ?? [],
           step: s?.step ?? [],
-          min: s?.min.map(wire) ?? [],
-          max: s?.max.map(wire) ?? [],
-          last: s?.last.map(wire) ?? [],
+          min: s?.min.map(wireNumber) ?? [],
+          max: s?.max.map(wireNumber) ?? [],
+          last: s?.last.map(wireNumber) ?? [],
         };
       }),
     });
@@ -130,7 +127,7 @@ export function systemMetricsHandler(services: Services): Handler {
       );
     const series = await services.runReads.systemSeries(run, samples);
     const metrics: Record<string, (number | string | null)[]> = {};
-    for (const [key, values] of Object.entries(series.metrics)) metrics[key] = values.map(wire);
+    for (const [key, values] of Object.entries(series.metrics)) metrics[key] = values.map(wireNumber);
     sendPrivateJson(res, 200, { runtime: series.runtime, timestamp: series.timestamp, metrics });
   };
 }

@@ -39,3 +39,10 @@ export function stringField(body: Record<string, unknown>, name: string): string
 export function sendPrivateJson(res: ServerResponse, status: number, body: unknown): void {
   sendJson(res, status, body, { "cache-control": "no-store" });
 }
+
+/**
+ * A stored float as JSON carries it: NaN (stored as null) stays null, ±Infinity become the strings
+ * "Infinity" / "-Infinity" (JSON has no literal for them; the W&B presenters do the same).
+ */
+export const wireNumber = (value: number | null): number | string | null =>
+  value === null || Number.isFinite(value) ? value : value > 0 ? "Infinity" : "-Infinity";

@@ -14,6 +14,7 @@ import type { Services } from "../domain/services.ts";
 import { sendJson } from "../http/respond.ts";
 import type { Params } from "../http/router.ts";
 import { requireCaller } from "./caller.ts";
+import { wireNumber } from "./json-request.ts";
 
 function integerParam(url: URL, name: string): number | undefined {
   const text = url.searchParams.get(name);
@@ -22,9 +23,6 @@ function integerParam(url: URL, name: string): number | undefined {
   if (!Number.isSafeInteger(value)) throw new AppError("INVALID_ARGUMENT", `${name} must be an integer.`);
   return value;
 }
-
-const wire = (value: number | null): number | string | null =>
-  value === null || Number.isFinite(value) ? value : value > 0 ? "Infinity" : "-Infinity";
 
 export function seriesHandler(services: Services) {
   return async (req: IncomingMessage, res: ServerResponse, params: Params, url: URL): Promise<void> => {
@@ -48,9 +46,9 @@ export function seriesHandler(services: Services) {
       exact: series.exact,
       points: series.points.map((p) => ({
         step: p.step,
-        min: wire(p.min),
-        max: wire(p.max),
-        last: wire(p.last),
+        min: wireNumber(p.min),
+        max: wireNumber(p.max),
+        last: wireNumber(p.last),
         lastStep: p.lastStep,
       })),
     });

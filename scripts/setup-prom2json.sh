@@ -12,32 +12,10 @@ set -euo pipefail
 version="v1.4.2"
 module="github.com/prometheus/prom2json/cmd/prom2json"
 
-repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bin_dir="$repo_root/.cache/tools/bin"
-stamp="$bin_dir/prom2json.version"
+source "$(dirname "${BASH_SOURCE[0]}")/go-tool.sh"
 
-fail() {
-  echo "setup-prom2json: $*" >&2
-  exit 1
+check_tool() {
+  printf '# TYPE x counter\nx 1\n' | "$1" >/dev/null 2>&1
 }
 
-if [ "${1:-}" != "--force" ] && [ -x "$bin_dir/prom2json" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version" ]; then
-  exit 0
-fi
-
-command -v go >/dev/null 2>&1 || fail "go not found; install Go 1.24+ (https://go.dev/dl/ or Debian's golang)"
-
-mkdir -p "$bin_dir"
-rm -f "$stamp"
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-echo "setup-prom2json: building $module@$version with $(go version | cut -d' ' -f3)" >&2
-started=$SECONDS
-if ! GOBIN="$bin_dir" GOFLAGS=-buildvcs=false go install "$module@$version" >"$log" 2>&1; then
-  tail -n 40 "$log" >&2
-  fail "go install $module@$version failed (output above)"
-fi
-echo "# TYPE x counter
-x 1" | "$bin_dir/prom2json" >/dev/null 2>&1 || fail "the built prom2json does not run"
-echo "$version" >"$stamp"
-echo "setup-prom2json: ready in $((SECONDS - started)) s ($bin_dir/prom2json)" >&2
+install_go_tool prom2json "$module" "$version" "${1:-}"

@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { freePort } from "./support/ports.ts";
 import {
   CLI_MAIN,
   createUser,
@@ -73,15 +73,6 @@ function hintsOf(stdout: string, label: string): string {
 
 function assertNoStackTrace(exit: Exit): void {
   assert.doesNotMatch(`${exit.stdout}\n${exit.stderr}`, /\n\s+at .+:\d+:\d+/, "no stack trace");
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 describe("ballast verify", () => {

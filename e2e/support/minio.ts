@@ -8,10 +8,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { freePort } from "./ports.ts";
 import { REPO_ROOT } from "./server.ts";
 
 export const MINIO_BIN = join(REPO_ROOT, ".cache", "tools", "bin", "minio");
@@ -31,18 +31,6 @@ export interface Minio {
   start(): Promise<void>;
   /** Stops it and removes its data dir. */
   dispose(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startMinio(options: { bucket?: string } = {}): Promise<Minio> {

@@ -4,6 +4,18 @@
  * (reference/deployment-spec.md §3.5), so the seeds' Helm and Terraform inputs map straight through.
  */
 import { resolve } from "node:path";
+import {
+  type BucketSettings,
+  type Parsed,
+  parseBucket,
+  parseMysql,
+  parseQueue,
+  type QueueSettings,
+} from "./backend-config.ts";
+import type { MysqlSettings } from "./stores/mysql/database.ts";
+
+export type { BucketSettings, QueueSettings } from "./backend-config.ts";
+export type { MysqlSettings } from "./stores/mysql/database.ts";
 
 export interface ServerConfig {
   readonly port: number;
@@ -36,6 +48,12 @@ export interface ServerConfig {
    * stop sending it requests before it stops listening (docs/operations.md).
    */
   readonly shutdownDrainSeconds: number;
+  /** MYSQL: the metadata and metric database; undefined means embedded SQLite in dataDir. */
+  readonly mysql: MysqlSettings | undefined;
+  /** BUCKET (+ AWS_REGION, AWS_S3_KMS_ID): the object store; undefined means local disk in dataDir. */
+  readonly bucket: BucketSettings | undefined;
+  /** BUCKET_QUEUE: where object-created notices come from (internal:// by default). */
+  readonly queue: QueueSettings;
 }
 
 export interface ConfigInput {
@@ -126,6 +144,28 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     );
   }
 
+  /** Runs a backend parser when its variable is set, collecting its problems. */
+  const backend = <T>(text: string | undefined, parse: (text: string) => Parsed<T>): T | undefined => {
+    if (text === undefined || text === "") return undefined;
+    const parsed = parse(text);
+    if (parsed.problems) {
+      problems.push(...parsed.problems);
+      return undefined;
+    }
+    return parsed.value;
+  };
+  const mysql = backend(env.MYSQL, (text) => parseMysql(text, env));
+  const bucket = backend(env.BUCKET, (text) => parseBucket(text, env));
+  const queue = backend(env.BUCKET_QUEUE, (text) => parseQueue(text, env)) ?? { kind: "internal" };
+  if (env.BUCKET_QUEUE?.startsWith("sqs://") && !env.BUCKET) {
+    problems.push(
+      "BUCKET_QUEUE=sqs://… carries the bucket's object-created notices, so it needs BUCKET=s3://…; unset BUCKET_QUEUE for local disk",
+    );
+  }
+  if (env.AWS_S3_KMS_ID && !env.BUCKET) {
+    problems.push("AWS_S3_KMS_ID applies to an S3 bucket; set BUCKET=s3://… or unset AWS_S3_KMS_ID");
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -149,5 +189,8 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     sessionLengthHours,
     metricsEnabled: metricsText === "on",
     shutdownDrainSeconds,
+    mysql: mysql && Object.freeze(mysql),
+    bucket: bucket && Object.freeze(bucket),
+    queue: Object.freeze(queue),
   });
 }

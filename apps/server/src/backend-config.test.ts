@@ -101,10 +101,8 @@ describe("BUCKET_QUEUE", () => {
       region: "us-west-2",
       endpoint: undefined,
     });
-    assert.equal(
-      parseQueue("sqs://http://127.0.0.1:4566/000000000000/q", {}).value?.endpoint,
-      "http://127.0.0.1:4566",
-    );
+    const emulator = parseQueue("sqs://http://127.0.0.1:4566/000000000000/q", {}).value;
+    assert.equal(emulator?.kind === "sqs" && emulator.endpoint, "http://127.0.0.1:4566");
     assert.match(parseQueue("sqs://name", {}).problems?.join() ?? "", /AWS_REGION/);
     assert.match(parseQueue("kafka://x", {}).problems?.join() ?? "", /internal:\/\/ or sqs/);
   });

@@ -6,11 +6,13 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "@ballast/core";
 import {
+  hashStream,
   isSafeObjectKey,
   type ObjectStore,
   type PutOptions,
   type SignedRequest,
   type StoredObject,
+  storedObject,
 } from "./object-store.ts";
 import type { UrlSigner } from "./url-signer.ts";
 
@@ -19,6 +21,7 @@ import type { UrlSigner } from "./url-signer.ts";
  * place after fsync, so a reader never sees a partial object and an acknowledged one survives a crash.
  */
 export class LocalDiskObjectStore implements ObjectStore {
+  readonly recordsUploads = true;
   private readonly objectsDir: string;
   private readonly tmpDir: string;
   private readonly signer: UrlSigner;
@@ -53,8 +56,7 @@ export class LocalDiskObjectStore implements ObjectStore {
         },
         out,
       );
-      const digest = md5.digest();
-      const stored = { size, md5Base64: digest.toString("base64"), md5Hex: digest.toString("hex") };
+      const stored = storedObject(md5, size);
       if (options.expectedMd5Base64 !== undefined && options.expectedMd5Base64 !== stored.md5Base64) {
         throw new AppError(
           "DIGEST_MISMATCH",
@@ -77,6 +79,12 @@ export class LocalDiskObjectStore implements ObjectStore {
     if (!info) return undefined;
     const body = createReadStream(this.pathOf(key), range ? { start: range.start, end: range.end } : {});
     return { body, size: info.size };
+  }
+
+  async describe(key: string): Promise<StoredObject | undefined> {
+    const info = await this.stat(key);
+    if (!info) return undefined;
+    return hashStream(createReadStream(this.pathOf(key)));
   }
 
   async stat(key: string): Promise<{ size: number } | undefined> {

@@ -80,6 +80,7 @@ export function objectStoreContract(label: string, open: () => Promise<ContractT
       const bytes = Buffer.byteLength(content);
       assert.deepEqual(stored, { size: bytes, md5Base64: md5(content).base64, md5Hex: md5(content).hex });
       assert.deepEqual(await store.stat(key), { size: bytes });
+      assert.deepEqual(await store.describe(key), stored);
       const got = await store.get(key);
       assert.ok(got);
       assert.equal(got.size, bytes);
@@ -87,6 +88,7 @@ export function objectStoreContract(label: string, open: () => Promise<ContractT
 
       await store.delete(key);
       assert.equal(await store.stat(key), undefined);
+      assert.equal(await store.describe(key), undefined);
       assert.equal(await store.get(key), undefined);
       await store.delete(key); // deleting an absent object is not an error
     });
@@ -117,6 +119,8 @@ export function objectStoreContract(label: string, open: () => Promise<ContractT
       });
       assert.deepEqual(stored, { size: whole.length, md5Base64: md5(whole).base64, md5Hex: md5(whole).hex });
       assert.deepEqual(await store.stat("large/whole.bin"), { size: whole.length });
+      // A multipart object's ETag is not its MD5: describe must hash it.
+      assert.deepEqual(await store.describe("large/whole.bin"), stored);
       assert.ok((await readBytes(store, "large/whole.bin"))?.equals(whole));
       assert.deepEqual(await target.leftovers(), []);
     });

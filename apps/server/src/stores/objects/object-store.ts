@@ -1,3 +1,4 @@
+import { createHash, type Hash } from "node:crypto";
 import type { Readable } from "node:stream";
 
 export interface StoredObject {
@@ -20,9 +21,18 @@ export interface SignedRequest {
 
 /**
  * Where run files and artifact contents live. Keys are `/`-separated relative paths checked by
- * `assertSafeObjectKey`. Implementations: local disk (embedded default); S3 comes later.
+ * `assertSafeObjectKey`. Implementations: local disk (embedded default) and S3.
  */
 export interface ObjectStore {
+  /**
+   * True when clients' uploads pass through the server (local disk: the /storage handler records each
+   * one before answering). False when clients PUT straight to the store (S3 presigned URLs): then
+   * uploads are recorded by the object-created notices of the queue (domain/storage/upload-confirmer.ts)
+   * and checked with `describe` where a missing record would refuse the client (artifact commit).
+   */
+  readonly recordsUploads: boolean;
+  /** The size and MD5 of a stored object, or undefined when absent. May read the whole object. */
+  describe(key: string): Promise<StoredObject | undefined>;
   /** Streams `body` into the object; resolves only once the object is durable. */
   put(key: string, body: Readable, options?: PutOptions): Promise<StoredObject>;
   /** The object's bytes, or undefined when absent. `range` is inclusive, as in HTTP. */
@@ -51,4 +61,22 @@ export function isSafeObjectKey(key: string): boolean {
     if (segment === "" || segment === "." || segment === "..") return false;
   }
   return true;
+}
+
+/** A StoredObject from a finished MD5 hash of `size` bytes. */
+export function storedObject(md5: Hash, size: number): StoredObject {
+  const digest = md5.digest();
+  return { size, md5Base64: digest.toString("base64"), md5Hex: digest.toString("hex") };
+}
+
+/** Reads a stream to its end and gives its size and MD5. */
+export async function hashStream(body: Readable): Promise<StoredObject> {
+  const md5 = createHash("md5");
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    md5.update(buffer);
+  }
+  return storedObject(md5, size);
 }

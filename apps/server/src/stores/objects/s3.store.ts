@@ -16,11 +16,13 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { AppError } from "@ballast/core";
 import {
+  hashStream,
   isSafeObjectKey,
   type ObjectStore,
   type PutOptions,
   type SignedRequest,
   type StoredObject,
+  storedObject,
 } from "./object-store.ts";
 
 const MIB = 1024 * 1024;
@@ -54,6 +56,7 @@ export interface S3ObjectStoreOptions {
  * W&B client retries; anything else to INTERNAL, naming the S3 error code but never a credential.
  */
 export class S3ObjectStore implements ObjectStore {
+  readonly recordsUploads = false;
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
@@ -105,7 +108,7 @@ export class S3ObjectStore implements ObjectStore {
     const second = first.done ? first : await chunks.next();
     if (second.done) {
       const buffer = first.done ? Buffer.alloc(0) : first.value;
-      const stored = digestOf(createHash("md5").update(buffer), buffer.length);
+      const stored = storedObject(createHash("md5").update(buffer), buffer.length);
       checkDigest(stored, options.expectedMd5Base64);
       await this.send("store an object", () =>
         this.client.send(
@@ -136,7 +139,7 @@ export class S3ObjectStore implements ObjectStore {
       await upload(first.value as Buffer);
       await upload(second.value);
       for await (const chunk of chunks) await upload(chunk);
-      const stored = digestOf(md5, size);
+      const stored = storedObject(md5, size);
       checkDigest(stored, options.expectedMd5Base64);
       await this.completeMultipart(target, uploadId, parts);
       return stored;
@@ -162,6 +165,28 @@ export class S3ObjectStore implements ObjectStore {
     if (!(body instanceof Readable)) throw new AppError("INTERNAL", "Object storage returned no body.");
     const total = range ? /\/(\d+)$/.exec(answer.ContentRange ?? "")?.[1] : answer.ContentLength;
     return { body, size: Number(total ?? 0) };
+  }
+
+  /**
+   * HeadObject; the ETag is the MD5 only for a single-part upload without SSE-KMS (S3's rule), so
+   * otherwise the object is read once to hash it.
+   */
+  async describe(key: string): Promise<StoredObject | undefined> {
+    const target = this.objectKey(key);
+    const head = await this.sendOrAbsent("look up an object", () =>
+      this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: target })),
+    );
+    if (!head) return undefined;
+    const etag = /^"?([0-9a-f]{32})"?$/.exec(head.ETag ?? "")?.[1];
+    if (etag !== undefined && head.ServerSideEncryption !== "aws:kms" && head.SSEKMSKeyId === undefined) {
+      return {
+        size: head.ContentLength ?? 0,
+        md5Hex: etag,
+        md5Base64: Buffer.from(etag, "hex").toString("base64"),
+      };
+    }
+    const object = await this.get(key);
+    return object && hashStream(object.body);
   }
 
   async stat(key: string): Promise<{ size: number } | undefined> {
@@ -240,7 +265,7 @@ export class S3ObjectStore implements ObjectStore {
       throw error;
     }
     await this.deleteParts(parts);
-    return digestOf(md5, total);
+    return storedObject(md5, total);
   }
 
   /**
@@ -385,11 +410,6 @@ export class S3ObjectStore implements ObjectStore {
 
 function presignSeconds(ttlSeconds: number): number {
   return Math.max(1, Math.min(Math.floor(ttlSeconds), MAX_PRESIGN_SECONDS));
-}
-
-function digestOf(md5: Hash, size: number): StoredObject {
-  const digest = md5.digest();
-  return { size, md5Base64: digest.toString("base64"), md5Hex: digest.toString("hex") };
 }
 
 function checkDigest(stored: StoredObject, expected: string | undefined): void {

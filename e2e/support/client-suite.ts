@@ -33,7 +33,12 @@ export interface ClientSuite {
   restartServer(): Promise<void>;
 }
 
-export function useClientSuite(label: string): ClientSuite {
+export interface ClientSuiteOptions {
+  /** The server's configuration, asked for when the suite starts (after other services are up). */
+  readonly env?: () => Record<string, string>;
+}
+
+export function useClientSuite(label: string, options: ClientSuiteOptions = {}): ClientSuite {
   let workspace: Workspace | undefined;
   let server: ServerHandle | undefined;
   let apiKey = "";
@@ -50,8 +55,9 @@ export function useClientSuite(label: string): ClientSuite {
     async () => {
       await setupPython();
       workspace = await makeWorkspace(label);
-      server = await startServer({ dataDir: workspace.dataDir, logDir: workspace.logDir });
-      apiKey = await createUser(workspace.dataDir, username, `${username}@example.com`);
+      const env = options.env?.() ?? {};
+      server = await startServer({ dataDir: workspace.dataDir, logDir: workspace.logDir, env });
+      apiKey = await createUser(workspace.dataDir, username, `${username}@example.com`, env);
     },
     { timeout: 900_000 },
   );

@@ -63,12 +63,16 @@ export interface CliResult {
 }
 
 /** Runs `ballast <args>` and resolves with its output; rejects with both streams on failure. */
-export function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [CLI_MAIN, ...args],
-      { cwd: REPO_ROOT, env: serverEnv(), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: REPO_ROOT, env: { ...serverEnv(), ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
           reject(
@@ -85,17 +89,17 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
 }
 
 /** `ballast admin create-user`; returns the new user's API key (the command's only output). */
-export async function createUser(dataDir: string, username: string, email: string): Promise<string> {
-  const { stdout } = await runCli([
-    "admin",
-    "create-user",
-    "--username",
-    username,
-    "--email",
-    email,
-    "--data-dir",
-    dataDir,
-  ]);
+export async function createUser(
+  dataDir: string,
+  username: string,
+  email: string,
+  env: Record<string, string> = {},
+): Promise<string> {
+  const { stdout } = await runCli(
+    ["admin", "create-user", "--username", username, "--email", email, "--data-dir", dataDir],
+    60_000,
+    env,
+  );
   const key = stdout.trim();
   if (!isWellFormedApiKey(key))
     throw new Error(`create-user printed ${JSON.stringify(stdout)}, not an API key`);

@@ -3,11 +3,15 @@ import { join } from "node:path";
 import type { ServerConfig } from "./config.ts";
 import { createServices, type Services } from "./domain/services.ts";
 import { LocalDiskObjectStore } from "./stores/objects/local-disk.store.ts";
+import type { ObjectStore } from "./stores/objects/object-store.ts";
+import { s3Readiness } from "./stores/objects/s3.readiness.ts";
+import { S3ObjectStore } from "./stores/objects/s3.store.ts";
 import { UrlSigner } from "./stores/objects/url-signer.ts";
 import { directoryReadiness, type ReadinessCheck } from "./stores/readiness.ts";
 import { SqliteArtifactRepository } from "./stores/sqlite/artifact.repository.ts";
 import { SqliteDatabase } from "./stores/sqlite/database.ts";
 import { SqliteIdentityRepository } from "./stores/sqlite/identity.repository.ts";
+import { SqliteJobRepository } from "./stores/sqlite/job.repository.ts";
 import { SqliteRunRepository } from "./stores/sqlite/run.repository.ts";
 import { SqliteRunReadRepository } from "./stores/sqlite/run-read.repository.ts";
 import { sqliteReadiness } from "./stores/sqlite/sqlite.readiness.ts";
@@ -23,8 +27,9 @@ export interface Embedded {
 }
 
 /**
- * Opens the embedded default: SQLite at `<dataDir>/ballast.sqlite`, objects under `<dataDir>/objects`.
- * Applies pending migrations first. Safe to open from a second process (the CLI) while a server runs.
+ * Opens the stores: SQLite at `<dataDir>/ballast.sqlite`; objects under `<dataDir>/objects`, or in
+ * the S3 bucket of BUCKET. Applies pending migrations first. Safe to open from a second process (the
+ * CLI) while a server runs.
  */
 export async function openEmbedded(config: ServerConfig, publicUrl = config.publicUrl): Promise<Embedded> {
   const database = new SqliteDatabase(join(config.dataDir, "ballast.sqlite"), {
@@ -35,27 +40,54 @@ export async function openEmbedded(config: ServerConfig, publicUrl = config.publ
   // One signing secret per installation, created on first start and shared by every process.
   const secret = await identity.getOrInitSetting("url_signing_secret", randomBytes(32).toString("hex"));
   const signer = new UrlSigner(Buffer.from(secret, "hex"), publicUrl ?? `http://localhost:${config.port}`);
+  const { objects, objectsReadiness } = openObjectStore(config, signer);
   const services = createServices(config, {
     identity,
     runs: new SqliteRunRepository(database),
     runReads: new SqliteRunReadRepository(database),
     artifacts: new SqliteArtifactRepository(database),
     sweeps: new SqliteSweepRepository(database),
-    objects: new LocalDiskObjectStore(config.dataDir, signer),
+    jobs: new SqliteJobRepository(database),
+    objects,
   });
   return {
     services,
     signer,
     database,
-    // A directory access check, not a probe object: nothing is written, so nothing can leak into users'
-    // storage or be left behind; an unwritable objects directory is what actually breaks uploads.
-    readiness: [
-      sqliteReadiness(database),
-      directoryReadiness("objects", join(config.dataDir, "objects"), "objects: the local object directory"),
-    ],
+    readiness: [sqliteReadiness(database), objectsReadiness],
     close: () => {
+      if (objects instanceof S3ObjectStore) objects.close();
       services.runs.close();
       database.close();
     },
   };
+}
+
+/** S3 when BUCKET is set, else the local disk under the data directory; with its readiness check. */
+function openObjectStore(
+  config: ServerConfig,
+  signer: UrlSigner,
+): { objects: ObjectStore; objectsReadiness: ReadinessCheck } {
+  const bucket = config.bucket;
+  if (!bucket) {
+    return {
+      objects: new LocalDiskObjectStore(config.dataDir, signer),
+      // A directory access check, not a probe object: nothing is written, so nothing can leak into
+      // users' storage or be left behind; an unwritable objects directory is what breaks uploads.
+      objectsReadiness: directoryReadiness(
+        "objects",
+        join(config.dataDir, "objects"),
+        "objects: the local object directory",
+      ),
+    };
+  }
+  const store = new S3ObjectStore({
+    bucket: bucket.bucket,
+    prefix: bucket.prefix,
+    region: bucket.region,
+    endpoint: bucket.endpoint,
+    credentials: bucket.credentials,
+    kmsKeyId: bucket.kmsKeyId,
+  });
+  return { objects: store, objectsReadiness: s3Readiness(store) };
 }

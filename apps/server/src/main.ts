@@ -74,6 +74,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       .catch((error: unknown) => console.error("crash sweep failed:", error));
   }, 30_000);
   sweeper.unref();
+  // Records uploads made straight to the bucket (S3); with local disk it finds no jobs.
+  services.uploads.start();
 
   const hostShown = config.listenHost === "0.0.0.0" ? "127.0.0.1" : config.listenHost;
   return {
@@ -87,6 +89,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       readiness.startDraining();
       if ((options.drainMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, options.drainMs));
       clearInterval(sweeper);
+      await services.uploads.stop();
       await new Promise<void>((resolve) => {
         // Idle keep-alive connections close now; busy ones after their response (or the grace time).
         const grace = setTimeout(() => server.closeAllConnections(), options.graceMs ?? 0);

@@ -1,4 +1,5 @@
 import type { ServerConfig } from "../config.ts";
+import type { JobRepository } from "../stores/job-repository.ts";
 import type { ObjectStore } from "../stores/objects/object-store.ts";
 import type {
   ArtifactRepository,
@@ -13,6 +14,8 @@ import { AuthService } from "./auth/auth.service.ts";
 import { IdentityService } from "./identity/identity.service.ts";
 import { RunService } from "./runs/run.service.ts";
 import { RunReadService } from "./runs/run-read.service.ts";
+import { UploadConfirmer } from "./storage/upload-confirmer.ts";
+import { objectStored } from "./storage/uploads.ts";
 import { SweepService } from "./sweeps/sweep.service.ts";
 
 /** The stores the domain depends on, each behind its contract (stores/repositories.ts, object-store.ts). */
@@ -23,6 +26,8 @@ export interface Stores {
   readonly artifacts: ArtifactRepository;
   readonly sweeps: SweepRepository;
   readonly objects: ObjectStore;
+  /** The internal queue (background jobs) and dead letters. */
+  readonly jobs: JobRepository;
 }
 
 export interface Services {
@@ -35,15 +40,30 @@ export interface Services {
   readonly runReads: RunReadService;
   readonly artifacts: ArtifactService;
   readonly sweeps: SweepService;
+  /** Records uploads made straight to the bucket (start() runs its worker). */
+  readonly uploads: UploadConfirmer;
 }
 
-export function createServices(config: ServerConfig, stores: Stores): Services {
+export function createServices(config: ServerConfig, given: Stores): Services {
+  // `services` is assigned below; the confirmer only records once the server handles requests.
+  let services: Services | undefined;
+  const uploads = new UploadConfirmer({
+    objects: given.objects,
+    jobs: given.jobs,
+    record: async (key, stored) => {
+      if (services) await objectStored(services, key, stored);
+    },
+    pollSignedUploads: config.queue.kind === "internal",
+    log: (line) => console.error(line),
+  });
+  const stores: Stores = { ...given, objects: uploads.watching() };
   const identity = new IdentityService(stores);
   const auth = new AuthService(stores, { sessionLengthHours: config.sessionLengthHours });
   const access = new AccessService(stores);
-  const runs = new RunService(config, stores, access);
+  const runs = new RunService(config, stores, access, uploads);
   const runReads = new RunReadService(config, stores, access);
   const artifacts = new ArtifactService(config, stores, access);
   const sweeps = new SweepService(stores, access);
-  return { config, stores, identity, auth, access, runs, runReads, artifacts, sweeps };
+  services = { config, stores, identity, auth, access, runs, runReads, artifacts, sweeps, uploads };
+  return services;
 }

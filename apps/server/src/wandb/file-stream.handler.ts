@@ -7,12 +7,15 @@ import { readJsonBody } from "../http/body.ts";
 import { sendJson } from "../http/respond.ts";
 import type { FileStreamLines } from "../stores/records.ts";
 
+/** File names one request may report as uploaded (wandb-core reports each file once, as it finishes). */
+const MAX_UPLOADED = 10_000;
+
 /** Validates a file_stream body (reference §7.1); a malformed one is refused whole with the reason. */
 export function parseFileStreamBody(body: unknown): FileStreamRequest {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new AppError("BAD_REQUEST", "The file_stream body must be a JSON object.");
   }
-  const { files, complete, exitcode, preempting } = body as Record<string, unknown>;
+  const { files, complete, exitcode, preempting, uploaded } = body as Record<string, unknown>;
   const parsed: Record<string, FileStreamLines> = {};
   if (files !== undefined && files !== null) {
     if (typeof files !== "object" || Array.isArray(files))
@@ -41,8 +44,18 @@ export function parseFileStreamBody(body: unknown): FileStreamRequest {
   ) {
     throw new AppError("BAD_REQUEST", "`exitcode` must be an integer.");
   }
+  if (
+    uploaded !== undefined &&
+    uploaded !== null &&
+    (!Array.isArray(uploaded) ||
+      uploaded.length > MAX_UPLOADED ||
+      !uploaded.every((name) => typeof name === "string"))
+  ) {
+    throw new AppError("BAD_REQUEST", `\`uploaded\` must be an array of at most ${MAX_UPLOADED} file names.`);
+  }
   return {
     files: parsed,
+    uploaded: Array.isArray(uploaded) ? (uploaded as string[]) : [],
     complete: complete === true,
     exitCode: typeof exitcode === "number" ? exitcode : undefined,
     preempting: preempting === true,

@@ -307,6 +307,19 @@ export class ArtifactService {
     return upload.md5;
   }
 
+  /**
+   * The stored object with this content. With a bucket the client uploads to directly, an object the
+   * queue has not recorded yet is looked up in the bucket (and recorded when its MD5 matches).
+   */
+  private async storedObject(entityId: number, md5: string) {
+    const object = await this.stores.artifacts.findObject(entityId, md5);
+    if (!object || object.storedAt !== null || this.stores.objects.recordsUploads) return object;
+    const stored = await this.stores.objects.describe(object.storageKey);
+    if (!stored || stored.md5Base64 !== md5) return object;
+    await this.stores.artifacts.markObjectStored(entityId, md5, stored.size, Date.now());
+    return this.stores.artifacts.findObject(entityId, md5);
+  }
+
   /** Called by the storage layer once an upload is durable; the key says what it was. */
   async objectStored(key: string, stored: StoredObject): Promise<void> {
     const object = /^artifacts\/(\d+)\/objects\/[0-9a-f]{2}\/([0-9a-f]{32})$/.exec(key);
@@ -332,6 +345,15 @@ export class ArtifactService {
   async commit(user: UserRecord, artifactId: number): Promise<ArtifactRecord> {
     const artifact = await this.get(user, artifactId, "write");
     if (artifact.state === "COMMITTED") return artifact;
+    if (!this.stores.objects.recordsUploads) {
+      // The client PUT the manifest straight to the bucket a moment ago: record it now rather than
+      // wait for the queue's notice.
+      for (const name of MANIFEST_NAMES) {
+        const key = manifestKey(artifact.entityId, artifact.id, name);
+        const stored = await this.stores.objects.describe(key);
+        if (stored) await this.objectStored(key, stored);
+      }
+    }
     const manifest = await this.stores.artifacts.currentManifest(artifact.id);
     if (!manifest) {
       throw new AppError(
@@ -382,7 +404,7 @@ export class ArtifactService {
             `Manifest entry ${JSON.stringify(path)} has no base64 MD5 digest.`,
           );
         }
-        const stored = await this.stores.artifacts.findObject(artifact.entityId, digest);
+        const stored = await this.storedObject(artifact.entityId, digest);
         if (!stored || stored.storedAt === null) {
           throw new AppError(
             "ARTIFACT_STATE_CONFLICT",
@@ -471,10 +493,7 @@ export class ArtifactService {
   async contentKey(user: UserRecord, entityName: string, md5Hex: string): Promise<string> {
     if (!/^[0-9a-f]{32}$/.test(md5Hex)) throw new AppError("INVALID_ARGUMENT", "Expected a hex MD5 digest.");
     const entity = await this.access.entity(user, entityName, "read");
-    const object = await this.stores.artifacts.findObject(
-      entity.id,
-      Buffer.from(md5Hex, "hex").toString("base64"),
-    );
+    const object = await this.storedObject(entity.id, Buffer.from(md5Hex, "hex").toString("base64"));
     if (!object || object.storedAt === null)
       throw new AppError("OBJECT_NOT_FOUND", "No stored artifact file has that digest.");
     return object.storageKey;

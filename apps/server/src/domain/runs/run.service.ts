@@ -15,6 +15,7 @@ import { parseJsonObject } from "../json.ts";
 import { checkName } from "../names.ts";
 import { checkRelativePath } from "../paths.ts";
 import type { Stores } from "../services.ts";
+import type { UploadConfirmer } from "../storage/upload-confirmer.ts";
 import { generateDisplayName } from "./display-name.ts";
 import { HistoryParser } from "./history-parser.ts";
 
@@ -35,6 +36,8 @@ export interface FileStreamRequest {
   readonly complete: boolean;
   readonly exitCode: number | undefined;
   readonly preempting: boolean;
+  /** Run files whose PUT just succeeded (paths relative to the run). */
+  readonly uploaded: readonly string[];
 }
 
 export const HISTORY_FILE = "wandb-history.jsonl";
@@ -50,12 +53,14 @@ export class RunService {
   private readonly config: ServerConfig;
   private readonly stores: Stores;
   private readonly access: AccessService;
+  private readonly uploads: UploadConfirmer;
   private readonly historyParser = new HistoryParser();
 
-  constructor(config: ServerConfig, stores: Stores, access: AccessService) {
+  constructor(config: ServerConfig, stores: Stores, access: AccessService, uploads: UploadConfirmer) {
     this.config = config;
     this.stores = stores;
     this.access = access;
+    this.uploads = uploads;
   }
 
   /** Stops the history parser's worker threads. */
@@ -127,6 +132,12 @@ export class RunService {
     request: FileStreamRequest,
   ): Promise<{ stopped: boolean; historyLines: number; metricPoints: number }> {
     const { run } = await this.forWrite(user, path.entity, path.project, path.run);
+    if (request.uploaded.length > 0 && !this.stores.objects.recordsUploads) {
+      // The files went straight to the bucket; the client says they are there, so record them now
+      // (before the write: if the bucket is unreachable, the client's retry of this request redoes both).
+      for (const name of request.uploaded) checkRelativePath(name, "uploaded file name");
+      await Promise.all(request.uploaded.map((name) => this.uploads.confirm(runFileKey(run.id, name))));
+    }
     const write: {
       -readonly [K in keyof FileStreamWrite]: FileStreamWrite[K];
     } = { now: Date.now() };

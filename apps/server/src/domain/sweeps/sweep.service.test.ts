@@ -12,6 +12,7 @@ import type { UserRecord } from "../../stores/records.ts";
 import { SqliteArtifactRepository } from "../../stores/sqlite/artifact.repository.ts";
 import { SqliteDatabase } from "../../stores/sqlite/database.ts";
 import { SqliteIdentityRepository } from "../../stores/sqlite/identity.repository.ts";
+import { SqliteJobRepository } from "../../stores/sqlite/job.repository.ts";
 import { SqliteRunRepository } from "../../stores/sqlite/run.repository.ts";
 import { SqliteRunReadRepository } from "../../stores/sqlite/run-read.repository.ts";
 import { SqliteSweepRepository } from "../../stores/sqlite/sweep.repository.ts";
@@ -53,6 +54,7 @@ describe("SweepService (real SQLite)", () => {
       artifacts: new SqliteArtifactRepository(db),
       runReads: new SqliteRunReadRepository(db),
       sweeps: new SqliteSweepRepository(db),
+      jobs: new SqliteJobRepository(db),
       objects: undefined as never,
     };
     service = new SweepService(stores, new AccessService(stores), seededRng(5));

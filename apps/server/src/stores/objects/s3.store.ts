@@ -7,6 +7,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
@@ -88,6 +89,13 @@ export class S3ObjectStore implements ObjectStore {
   /** Releases the client's sockets. */
   close(): void {
     this.client.destroy();
+  }
+
+  /** HeadBucket: the bucket exists and these credentials may use it (for /readyz). */
+  async checkBucket(signal: AbortSignal): Promise<void> {
+    await this.send("reach the bucket", () =>
+      this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal }),
+    );
   }
 
   private objectKey(key: string): string {

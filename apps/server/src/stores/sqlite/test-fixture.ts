@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { SqliteArtifactRepository } from "./artifact.repository.ts";
 import { SqliteDatabase } from "./database.ts";
 import { SqliteIdentityRepository } from "./identity.repository.ts";
+import { SqliteJobRepository } from "./job.repository.ts";
 import { SqliteRunRepository } from "./run.repository.ts";
 import { SqliteRunReadRepository } from "./run-read.repository.ts";
 import { SqliteSweepRepository } from "./sweep.repository.ts";
@@ -21,6 +22,7 @@ export interface SqliteFixture {
   readonly runReads: SqliteRunReadRepository;
   readonly artifacts: SqliteArtifactRepository;
   readonly sweeps: SqliteSweepRepository;
+  readonly jobs: SqliteJobRepository;
   /** Creates user `u`, its project `p` and run `r`. */
   seedRun(): Promise<{ userId: number; projectId: number; runId: number }>;
   close(): void;
@@ -40,6 +42,7 @@ export function createSqliteFixture(label: string): SqliteFixture {
     runReads: new SqliteRunReadRepository(db),
     artifacts: new SqliteArtifactRepository(db),
     sweeps: new SqliteSweepRepository(db),
+    jobs: new SqliteJobRepository(db),
     async seedRun() {
       const user = await identity.createUser({
         username: "u",

@@ -2,8 +2,8 @@
 # The full test command (README "Run the tests"); .ci/run calls it on a fresh machine.
 # Installs what it needs itself: Node.js 24 and the npm dependencies (npm ci), the Python `wandb`
 # client in a virtualenv (scripts/setup-python.sh), Debian's Chromium for the web UI's browser tests
-# (scripts/setup-browser.sh), MinIO for the S3 store's tests (scripts/setup-minio.sh) and prom2json
-# for the /metrics test (scripts/setup-prom2json.sh). Then: types, lint, dependency direction, the
+# (scripts/setup-browser.sh), MariaDB and Redis (scripts/setup-services.sh), MinIO for the S3 store's
+# tests (scripts/setup-minio.sh) and prom2json for the /metrics test (scripts/setup-prom2json.sh). Then: types, lint, dependency direction, the
 # web UI's build, and every test suite, ending with the line `N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -29,6 +29,10 @@ bash scripts/setup-python.sh
 step "Chromium for the browser tests (Debian package)"
 bash scripts/setup-browser.sh
 /usr/bin/chromium --version
+
+step "MariaDB and Redis for the production-stack tests (Debian packages)"
+bash scripts/setup-services.sh
+/usr/sbin/mariadbd --version
 
 step "typecheck"
 node_modules/.bin/tsc -p tsconfig.json --noEmit

@@ -33,7 +33,16 @@ export interface Minio {
   dispose(): Promise<void>;
 }
 
-export async function startMinio(options: { bucket?: string } = {}): Promise<Minio> {
+export interface MinioOptions {
+  readonly bucket?: string;
+  /**
+   * A webhook MinIO sends the bucket's events to (notification target `BALLAST`, ARN
+   * `arn:minio:sqs:<region>:BALLAST:webhook`); the caller subscribes the bucket to it.
+   */
+  readonly webhook?: string;
+}
+
+export async function startMinio(options: MinioOptions = {}): Promise<Minio> {
   if (!existsSync(MINIO_BIN)) {
     throw new Error(`MinIO is not installed at ${MINIO_BIN}; run: bash scripts/setup-minio.sh`);
   }
@@ -62,6 +71,12 @@ export async function startMinio(options: { bucket?: string } = {}): Promise<Min
         MINIO_REGION: region,
         MINIO_BROWSER: "off",
         MINIO_UPDATE: "off",
+        ...(options.webhook
+          ? {
+              MINIO_NOTIFY_WEBHOOK_ENABLE_BALLAST: "on",
+              MINIO_NOTIFY_WEBHOOK_ENDPOINT_BALLAST: options.webhook,
+            }
+          : {}),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });

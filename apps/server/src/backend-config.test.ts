@@ -94,12 +94,14 @@ describe("BUCKET_QUEUE", () => {
       queue: "ballast-events",
       region: "eu-west-1",
       endpoint: undefined,
+      waitSeconds: 20,
     });
     assert.deepEqual(parseQueue("sqs://https://sqs.us-west-2.amazonaws.com/123456789012/q", {}).value, {
       kind: "sqs",
       queue: "https://sqs.us-west-2.amazonaws.com/123456789012/q",
       region: "us-west-2",
       endpoint: undefined,
+      waitSeconds: 20,
     });
     const emulator = parseQueue("sqs://http://127.0.0.1:4566/000000000000/q", {}).value;
     assert.equal(emulator?.kind === "sqs" && emulator.endpoint, "http://127.0.0.1:4566");

@@ -179,6 +179,8 @@ export type QueueSettings =
       readonly region: string;
       /** The origin of a full queue URL that is not AWS's (an emulator); undefined for AWS. */
       readonly endpoint: string | undefined;
+      /** Long-poll wait per receive, 1–20 s (BALLAST_QUEUE_WAIT_SECONDS, default 20). */
+      readonly waitSeconds: number;
     };
 
 /** BUCKET_QUEUE=internal:// (the default) or sqs://<queue name> or sqs://<queue URL>. */
@@ -196,6 +198,11 @@ export function parseQueue(
     };
   }
   const queue = match[1];
+  const waitText = env.BALLAST_QUEUE_WAIT_SECONDS ?? "20";
+  const waitSeconds = Number(waitText);
+  if (!/^\d+$/.test(waitText) || waitSeconds < 1 || waitSeconds > 20) {
+    return { problems: [`BALLAST_QUEUE_WAIT_SECONDS must be an integer from 1 to 20 (got "${waitText}")`] };
+  }
   if (/^https?:\/\//.test(queue)) {
     let url: URL;
     try {
@@ -205,7 +212,7 @@ export function parseQueue(
     }
     const aws = /^sqs\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname);
     const region = env.AWS_REGION || aws?.[1] || "us-east-1";
-    return { value: { kind: "sqs", queue, region, endpoint: aws ? undefined : url.origin } };
+    return { value: { kind: "sqs", queue, region, endpoint: aws ? undefined : url.origin, waitSeconds } };
   }
   if (!/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(queue)) {
     return { problems: [`BUCKET_QUEUE's queue name must be 1–80 letters, digits, - and _ (got "${queue}")`] };
@@ -217,5 +224,5 @@ export function parseQueue(
       ],
     };
   }
-  return { value: { kind: "sqs", queue, region: env.AWS_REGION, endpoint: undefined } };
+  return { value: { kind: "sqs", queue, region: env.AWS_REGION, endpoint: undefined, waitSeconds } };
 }

@@ -2,11 +2,13 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { ServerConfig } from "./config.ts";
 import { createServices, type Services } from "./domain/services.ts";
+import { BucketEventConsumer } from "./domain/storage/bucket-events.ts";
 import { LocalDiskObjectStore } from "./stores/objects/local-disk.store.ts";
 import type { ObjectStore } from "./stores/objects/object-store.ts";
 import { s3Readiness } from "./stores/objects/s3.readiness.ts";
 import { S3ObjectStore } from "./stores/objects/s3.store.ts";
 import { UrlSigner } from "./stores/objects/url-signer.ts";
+import { SqsQueue } from "./stores/queue/sqs.queue.ts";
 import { directoryReadiness, type ReadinessCheck } from "./stores/readiness.ts";
 import { SqliteArtifactRepository } from "./stores/sqlite/artifact.repository.ts";
 import { SqliteDatabase } from "./stores/sqlite/database.ts";
@@ -21,8 +23,10 @@ export interface Embedded {
   readonly services: Services;
   readonly signer: UrlSigner;
   readonly database: SqliteDatabase;
-  /** What /readyz checks: the database and the object store. */
+  /** What /readyz checks: the database, the object store and (with SQS) the queue. */
   readonly readiness: readonly ReadinessCheck[];
+  /** With BUCKET_QUEUE=sqs://…: the consumer of the bucket's notifications (the server starts it). */
+  readonly bucketEvents: BucketEventConsumer | undefined;
   close(): void;
 }
 
@@ -50,12 +54,34 @@ export async function openEmbedded(config: ServerConfig, publicUrl = config.publ
     jobs: new SqliteJobRepository(database),
     objects,
   });
+  const queue =
+    config.queue.kind === "sqs"
+      ? new SqsQueue({
+          queue: config.queue.queue,
+          region: config.queue.region,
+          endpoint: config.queue.endpoint,
+        })
+      : undefined;
+  const bucketEvents =
+    queue && config.bucket && config.queue.kind === "sqs"
+      ? new BucketEventConsumer({
+          queue,
+          uploads: services.uploads,
+          jobs: services.stores.jobs,
+          bucket: config.bucket.bucket,
+          prefix: config.bucket.prefix,
+          waitSeconds: config.queue.waitSeconds,
+          log: (line) => console.error(line),
+        })
+      : undefined;
   return {
     services,
     signer,
     database,
-    readiness: [sqliteReadiness(database), objectsReadiness],
+    readiness: [sqliteReadiness(database), objectsReadiness, ...(queue ? [queue.readiness()] : [])],
+    bucketEvents,
     close: () => {
+      queue?.close();
       if (objects instanceof S3ObjectStore) objects.close();
       services.runs.close();
       database.close();

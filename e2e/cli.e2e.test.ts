@@ -188,5 +188,21 @@ describe("the ballast command", () => {
     assert.equal(result.code, 78);
     assert.match(result.stderr, /PORT \/ --port must be an integer/);
     assert.match(result.stderr, /HOST must be the public base URL/);
+
+    // A database asked for is never replaced by SQLite quietly; the password is never echoed.
+    const mysql = await ballast(["server", "--port", "0", "--data-dir", workspace.dataDir], {
+      MYSQL: "mysql://ballast:s3cret-pw@127.0.0.1:3306/ballast",
+    });
+    assert.equal(mysql.code, 78, mysql.stderr);
+    assert.match(mysql.stderr, /MYSQL is set, but/);
+    assert.doesNotMatch(`${mysql.stdout}${mysql.stderr}`, /s3cret-pw/);
+    const bucket = await ballast(["server", "--data-dir", workspace.dataDir], {
+      BUCKET: "s3://AKIA:s3cret/key@Not_A_Bucket",
+      BUCKET_QUEUE: "kafka://x",
+    });
+    assert.equal(bucket.code, 78);
+    assert.match(bucket.stderr, /bucket name must be/);
+    assert.match(bucket.stderr, /BUCKET_QUEUE must be internal:\/\/ or sqs/);
+    assert.doesNotMatch(bucket.stderr, /s3cret/);
   });
 });

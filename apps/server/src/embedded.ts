@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import type { ServerConfig } from "./config.ts";
+import { ConfigError, type ServerConfig } from "./config.ts";
 import { createServices, type Services } from "./domain/services.ts";
 import { BucketEventConsumer } from "./domain/storage/bucket-events.ts";
 import { LocalDiskObjectStore } from "./stores/objects/local-disk.store.ts";
@@ -36,6 +36,12 @@ export interface Embedded {
  * CLI) while a server runs.
  */
 export async function openEmbedded(config: ServerConfig, publicUrl = config.publicUrl): Promise<Embedded> {
+  if (config.mysql) {
+    // Never fall back to SQLite silently: the operator asked for their database (docs/backends.md).
+    throw new ConfigError([
+      "MYSQL is set, but this version's MySQL metadata stores are not complete yet; unset MYSQL to use the embedded SQLite database",
+    ]);
+  }
   const database = new SqliteDatabase(join(config.dataDir, "ballast.sqlite"), {
     backgroundCheckpoints: true,
   });

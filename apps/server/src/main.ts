@@ -43,7 +43,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   const port = (server.address() as AddressInfo).port;
   const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
-  const embedded = await openEmbedded(config, publicUrl);
+  let embedded: Awaited<ReturnType<typeof openEmbedded>>;
+  try {
+    embedded = await openEmbedded(config, publicUrl);
+  } catch (error) {
+    // Nothing may keep the process alive after a failed start (it would hang, listening, unready).
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
   const { services } = embedded;
 
   let firstLogin: string | undefined;

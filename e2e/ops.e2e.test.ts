@@ -133,6 +133,9 @@ describe("/metrics and /readyz with the real wandb client", () => {
     assert.ok(total(now, "nodejs_heap_size_used_bytes") > 0);
     assert.ok(total(now, "nodejs_eventloop_lag_p99_seconds") >= 0);
     assert.ok(total(now, "ballast_db_file_bytes", { file: "database" }) > 0);
+    // Local disk records uploads itself: the internal queue stays empty.
+    assert.equal(total(now, "ballast_queue_jobs", { state: "waiting" }), 0);
+    assert.equal(total(now, "ballast_uploads_total", { outcome: "recorded" }), 0);
     assert.equal(now.types.get("ballast_http_request_duration_seconds"), "histogram");
     assert.equal(now.types.get("ballast_ingest_history_lines_total"), "counter");
 

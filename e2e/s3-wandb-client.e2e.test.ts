@@ -158,6 +158,9 @@ describe("the wandb client with objects in S3 (MinIO)", () => {
       assert.ok(listed[name], `${name} recorded by the queue within 30 s`);
       assert.equal(listed[name].size, bytes.length);
       assert.equal(listed[name].md5, createHash("md5").update(bytes).digest("base64"));
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      const recorded = Number(/^ballast_uploads_total\{outcome="recorded"\} (\d+)$/m.exec(metrics)?.[1]);
+      assert.ok(recorded >= 1, `uploads recorded by look-ups: ${recorded}`);
     }),
   );
 });

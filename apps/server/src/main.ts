@@ -69,6 +69,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const readiness = new Readiness(embedded.readiness);
   const metrics = new ServerMetrics({
     databaseFiles: { database: embedded.database.path, wal: `${embedded.database.path}-wal` },
+    queue: { depth: () => services.stores.jobs.depth(Date.now()), uploads: () => services.uploads.counts },
   });
   handle = createApp(services, embedded.signer, {
     readiness,

@@ -22,6 +22,11 @@ const LOOP_RESOLUTION_MS = 10;
 export interface ServerMetricsOptions {
   /** Files whose sizes are exported (the SQLite database and its WAL), by label. */
   readonly databaseFiles?: Readonly<Record<string, string>>;
+  /** The internal queue and the upload confirmer (docs/backends.md). */
+  readonly queue?: {
+    readonly depth: () => Promise<{ total: number; due: number }>;
+    readonly uploads: () => Readonly<{ confirmed: number; expired: number; failed: number }>;
+  };
 }
 
 export class ServerMetrics {
@@ -37,6 +42,8 @@ export class ServerMetrics {
   private inFlight = 0;
   private fileSizes: Readonly<Record<string, number>> = {};
   private readonly fileSizeTimer: NodeJS.Timeout | undefined;
+  private queueDepth = { total: 0, due: 0 };
+  private readonly queueTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ServerMetricsOptions = {}) {
     const r = this.registry;
@@ -100,6 +107,21 @@ export class ServerMetrics {
         ["file"],
       );
 
+    const jobs =
+      options.queue &&
+      r.gauge(
+        "ballast_queue_jobs",
+        "Jobs in the internal queue (state: waiting = all of them, due = ready to run now), refreshed every 5 s.",
+        ["state"],
+      );
+    const uploads =
+      options.queue &&
+      r.counter(
+        "ballast_uploads_total",
+        "Uploads made straight to the bucket, by outcome: recorded (found and recorded by a look-up or a notification), expired (the URL expired unused), failed (a look-up that hit an error and will be retried).",
+        ["outcome"],
+      );
+
     this.loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     this.loop.enable();
 
@@ -119,7 +141,28 @@ export class ServerMetrics {
       lagMax.set({}, lag(this.loop.max));
       this.loop.reset();
       if (fileBytes) for (const [file, size] of Object.entries(this.fileSizes)) fileBytes.set({ file }, size);
+      if (jobs) {
+        jobs.set({ state: "waiting" }, this.queueDepth.total);
+        jobs.set({ state: "due" }, this.queueDepth.due);
+      }
+      if (uploads && options.queue) {
+        const counts = options.queue.uploads();
+        uploads.set({ outcome: "recorded" }, counts.confirmed);
+        uploads.set({ outcome: "expired" }, counts.expired);
+        uploads.set({ outcome: "failed" }, counts.failed);
+      }
     });
+
+    // The queue's depth is a query: read off the scrape path, like the file sizes below.
+    if (options.queue) {
+      const { depth } = options.queue;
+      const refresh = async () => {
+        this.queueDepth = await depth().catch(() => this.queueDepth);
+      };
+      void refresh();
+      this.queueTimer = setInterval(() => void refresh(), 5_000);
+      this.queueTimer.unref();
+    }
 
     // File sizes are read off the scrape path (a stat per scrape would be fine too, but render is sync).
     if (options.databaseFiles) {
@@ -165,5 +208,6 @@ export class ServerMetrics {
   close(): void {
     this.loop.disable();
     if (this.fileSizeTimer) clearInterval(this.fileSizeTimer);
+    if (this.queueTimer) clearInterval(this.queueTimer);
   }
 }

@@ -12,9 +12,11 @@ import {
   parseQueue,
   type QueueSettings,
 } from "./backend-config.ts";
+import { type CacheSettings, parseCacheSettings } from "./stores/cache/cache-settings.ts";
 import type { MysqlSettings } from "./stores/mysql/database.ts";
 
 export type { BucketSettings, QueueSettings } from "./backend-config.ts";
+export type { CacheSettings, RedisSettings } from "./stores/cache/cache-settings.ts";
 export type { MysqlSettings } from "./stores/mysql/database.ts";
 
 export interface ServerConfig {
@@ -54,6 +56,8 @@ export interface ServerConfig {
   readonly bucket: BucketSettings | undefined;
   /** BUCKET_QUEUE: where object-created notices come from (internal:// by default). */
   readonly queue: QueueSettings;
+  /** REDIS (undefined: the in-process cache) and BALLAST_CACHE_MB (the in-process cache's size). */
+  readonly cache: CacheSettings;
 }
 
 export interface ConfigInput {
@@ -166,6 +170,10 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     problems.push("AWS_S3_KMS_ID applies to an S3 bucket; set BUCKET=s3://… or unset AWS_S3_KMS_ID");
   }
 
+  const cacheParsed = parseCacheSettings(env);
+  if (cacheParsed.problems) problems.push(...cacheParsed.problems);
+  const cache = cacheParsed.value ?? { redis: undefined, memoryMb: 0 };
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -192,5 +200,6 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     mysql: mysql && Object.freeze(mysql),
     bucket: bucket && Object.freeze(bucket),
     queue: Object.freeze(queue),
+    cache: Object.freeze({ ...cache, redis: cache.redis && Object.freeze(cache.redis) }),
   });
 }

@@ -3,6 +3,9 @@ import { join } from "node:path";
 import { ConfigError, type ServerConfig } from "./config.ts";
 import { createServices, type Services } from "./domain/services.ts";
 import { BucketEventConsumer } from "./domain/storage/bucket-events.ts";
+import type { Cache } from "./stores/cache/cache.ts";
+import { RedisSettingsError } from "./stores/cache/cache-settings.ts";
+import { openCache } from "./stores/cache/open-cache.ts";
 import { LocalDiskObjectStore } from "./stores/objects/local-disk.store.ts";
 import type { ObjectStore } from "./stores/objects/object-store.ts";
 import { s3Readiness } from "./stores/objects/s3.readiness.ts";
@@ -23,7 +26,7 @@ export interface Embedded {
   readonly services: Services;
   readonly signer: UrlSigner;
   readonly database: SqliteDatabase;
-  /** What /readyz checks: the database, the object store and (with SQS) the queue. */
+  /** What /readyz checks: the database, the object store, (with SQS) the queue and (with Redis) the cache. */
   readonly readiness: readonly ReadinessCheck[];
   /** With BUCKET_QUEUE=sqs://…: the consumer of the bucket's notifications (the server starts it). */
   readonly bucketEvents: BucketEventConsumer | undefined;
@@ -42,6 +45,24 @@ export async function openEmbedded(config: ServerConfig, publicUrl = config.publ
       "MYSQL is set, but this version's MySQL metadata stores are not complete yet; unset MYSQL to use the embedded SQLite database",
     ]);
   }
+  // First, so settings Redis refuses stop the start before anything else is open; and closed
+  // again if the rest fails (an open Redis connection would keep a failed process from exiting).
+  const cache = await openCache(config.cache).catch((error: unknown) => {
+    throw error instanceof RedisSettingsError ? new ConfigError(error.problems) : error;
+  });
+  try {
+    return await openStores(config, publicUrl, cache);
+  } catch (error) {
+    cache.close();
+    throw error;
+  }
+}
+
+async function openStores(
+  config: ServerConfig,
+  publicUrl: string | undefined,
+  cache: Cache,
+): Promise<Embedded> {
   const database = new SqliteDatabase(join(config.dataDir, "ballast.sqlite"), {
     backgroundCheckpoints: true,
   });
@@ -59,6 +80,7 @@ export async function openEmbedded(config: ServerConfig, publicUrl = config.publ
     sweeps: new SqliteSweepRepository(database),
     jobs: new SqliteJobRepository(database),
     objects,
+    cache,
   });
   const queue =
     config.queue.kind === "sqs"
@@ -84,10 +106,16 @@ export async function openEmbedded(config: ServerConfig, publicUrl = config.publ
     services,
     signer,
     database,
-    readiness: [sqliteReadiness(database), objectsReadiness, ...(queue ? [queue.readiness()] : [])],
+    readiness: [
+      sqliteReadiness(database),
+      objectsReadiness,
+      ...(queue ? [queue.readiness()] : []),
+      ...[cache.readiness()].filter((check) => check !== undefined),
+    ],
     bucketEvents,
     close: () => {
       queue?.close();
+      cache.close();
       if (objects instanceof S3ObjectStore) objects.close();
       services.runs.close();
       database.close();

@@ -70,6 +70,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const metrics = new ServerMetrics({
     databaseFiles: { database: embedded.database.path, wal: `${embedded.database.path}-wal` },
     queue: { depth: () => services.stores.jobs.depth(Date.now()), uploads: () => services.uploads.counts },
+    ...(services.stores.cache ? { cache: services.stores.cache.stats.bind(services.stores.cache) } : {}),
   });
   handle = createApp(services, embedded.signer, {
     readiness,

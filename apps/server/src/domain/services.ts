@@ -1,4 +1,5 @@
 import type { ServerConfig } from "../config.ts";
+import type { Cache } from "../stores/cache/cache.ts";
 import type { JobRepository } from "../stores/job-repository.ts";
 import type { ObjectStore } from "../stores/objects/object-store.ts";
 import type {
@@ -28,6 +29,11 @@ export interface Stores {
   readonly objects: ObjectStore;
   /** The internal queue (background jobs) and dead letters. */
   readonly jobs: JobRepository;
+  /**
+   * Hot reads (API-key look-ups, chart series), in process or in Redis; never the only copy, and a
+   * miss whenever it cannot answer. Absent: nothing is cached (tools and tests).
+   */
+  readonly cache?: Cache;
 }
 
 export interface Services {

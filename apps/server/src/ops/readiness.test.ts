@@ -98,6 +98,26 @@ describe("Readiness", () => {
     assert.equal(runs, 2);
   });
 
+  it("stays ready but says degraded when only a check that is not required fails (the cache)", async () => {
+    const cache: ReadinessCheck = {
+      name: "cache",
+      required: false,
+      check: async () => {
+        throw new ReadinessError("cache: Redis is not connected (reconnecting); reads go to the database");
+      },
+    };
+    const report = await new Readiness([ok("database"), cache], { log: () => {} }).evaluate();
+    assert.equal(report.ready, true);
+    assert.equal(report.body.status, "degraded");
+    assert.equal(report.body.checks.cache?.ok, false);
+    assert.equal(report.body.checks.cache?.required, false);
+    const failedDatabase = await new Readiness([failing("database", new Error("x")), cache], {
+      log: () => {},
+    }).evaluate();
+    assert.equal(failedDatabase.ready, false);
+    assert.equal(failedDatabase.body.status, "not ready");
+  });
+
   it("answers not ready once draining, even with healthy dependencies", async () => {
     const readiness = new Readiness([ok("database")], { log: () => {} });
     readiness.startDraining();

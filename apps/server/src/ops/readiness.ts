@@ -14,12 +14,15 @@ export interface CheckResult {
   readonly ms: number;
   /** Why it failed: written for an operator, free of secrets (see ReadinessError). */
   readonly message?: string;
+  /** Present (false) on a check the server stays ready without (the cache). */
+  readonly required?: false;
 }
 
 export interface ReadinessReport {
   readonly ready: boolean;
   readonly body: {
-    readonly status: "ready" | "not ready" | "shutting down";
+    /** `degraded`: ready, but a check that is not required failed (the cache); still HTTP 200. */
+    readonly status: "ready" | "degraded" | "not ready" | "shutting down";
     readonly checks: Readonly<Record<string, CheckResult>>;
   };
 }
@@ -66,14 +69,16 @@ export class Readiness {
       const result = results[i];
       if (result) checks[check.name] = result;
     });
-    const healthy = results.every((r) => r.ok);
+    const healthy = results.every((r) => r.ok || r.required === false);
     const ready = healthy && !this.draining;
-    const status = this.draining ? "shutting down" : healthy ? "ready" : "not ready";
+    const degraded = results.some((r) => !r.ok);
+    const status = this.draining ? "shutting down" : !healthy ? "not ready" : degraded ? "degraded" : "ready";
     return { ready, body: { status, checks } };
   }
 
   private async runOne(check: ReadinessCheck): Promise<CheckResult> {
     const started = performance.now();
+    const optional = check.required === false ? ({ required: false } as const) : {};
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
@@ -86,12 +91,12 @@ export class Readiness {
       await Promise.race([check.check(controller.signal), timeout]);
       const ms = elapsed(started);
       this.record(check.name, true, undefined);
-      return { ok: true, ms };
+      return { ok: true, ms, ...optional };
     } catch (error) {
       const ms = elapsed(started);
       const failure = readinessFailure(`${check.name}: check failed`, error);
       this.record(check.name, false, failure);
-      return { ok: false, ms, message: failure.message };
+      return { ok: false, ms, message: failure.message, ...optional };
     } finally {
       clearTimeout(timer);
     }

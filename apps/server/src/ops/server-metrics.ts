@@ -5,6 +5,7 @@
  */
 import { stat } from "node:fs/promises";
 import { type ELDHistogram, monitorEventLoopDelay } from "node:perf_hooks";
+import type { CacheStats } from "../stores/cache/cache.ts";
 import { type Counter, type Gauge, type Histogram, Registry } from "./exposition.ts";
 
 /** Request latency buckets, 1 ms to 10 s (a GraphQL look-up to a large file_stream batch or upload). */
@@ -27,6 +28,8 @@ export interface ServerMetricsOptions {
     readonly depth: () => Promise<{ total: number; due: number }>;
     readonly uploads: () => Readonly<{ confirmed: number; expired: number; failed: number }>;
   };
+  /** The cache's counters (in process or Redis), read at scrape time. */
+  readonly cache?: () => CacheStats;
 }
 
 export class ServerMetrics {
@@ -122,6 +125,32 @@ export class ServerMetrics {
         ["outcome"],
       );
 
+    const cache = options.cache && {
+      read: options.cache,
+      lookups: r.counter(
+        "ballast_cache_lookups_total",
+        "Cache look-ups by result: hit, or miss (absent, expired, or the cache did not answer).",
+        ["result"],
+      ),
+      errors: r.counter(
+        "ballast_cache_errors_total",
+        "Cache commands that failed or timed out (Redis); each was a miss or a skipped write, never an error to a request.",
+      ),
+      skipped: r.counter(
+        "ballast_cache_skipped_total",
+        "Cache commands not sent because the circuit breaker was open (Redis considered down).",
+      ),
+      breaker: r.gauge("ballast_cache_breaker_open", "1 while the cache's circuit breaker is open, else 0."),
+      // Only the in-process cache knows its size (Redis reports its own memory to its exporter).
+      bytes:
+        options.cache().bytes === undefined
+          ? undefined
+          : r.gauge(
+              "ballast_cache_bytes",
+              "Bytes held by the in-process cache (BALLAST_CACHE_MB bounds it).",
+            ),
+    };
+
     this.loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     this.loop.enable();
 
@@ -144,6 +173,15 @@ export class ServerMetrics {
       if (jobs) {
         jobs.set({ state: "waiting" }, this.queueDepth.total);
         jobs.set({ state: "due" }, this.queueDepth.due);
+      }
+      if (cache) {
+        const stats = cache.read();
+        cache.lookups.set({ result: "hit" }, stats.hits);
+        cache.lookups.set({ result: "miss" }, stats.misses);
+        cache.errors.set({}, stats.errors);
+        cache.skipped.set({}, stats.skipped);
+        cache.breaker.set({}, stats.breakerOpen ? 1 : 0);
+        if (cache.bytes && stats.bytes !== undefined) cache.bytes.set({}, stats.bytes);
       }
       if (uploads && options.queue) {
         const counts = options.queue.uploads();

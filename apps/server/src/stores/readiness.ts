@@ -12,6 +12,11 @@ export interface ReadinessCheck {
   /** Shown as the key under `checks` in the /readyz answer: `database`, `objects`, `cache`, `queue`. */
   readonly name: string;
   /**
+   * False for a dependency Ballast works without (the cache): its failure is reported, and the
+   * server answers `degraded` but stays ready. Default true.
+   */
+  readonly required?: boolean;
+  /**
    * Resolves when the dependency answers; rejects otherwise, preferably with a `ReadinessError`
    * whose message tells an operator what is wrong. Should give up when `signal` aborts; a check
    * that cannot (a synchronous driver call) is still bounded by the caller's timeout.

@@ -5,6 +5,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { AppError } from "@ballast/core";
 import type { SessionRecord, UserRecord } from "../../stores/records.ts";
+import { forgetApiKeyLookups } from "../identity/api-key-cache.ts";
 import { checkUserFields } from "../identity/identity.service.ts";
 import type { Stores } from "../services.ts";
 import { checkPasswordRules, dummyPasswordHash, hashPassword, verifyPassword } from "./password.ts";
@@ -43,12 +44,12 @@ export interface AuthOptions {
 const WRONG_CREDENTIALS = "The username or password is not correct.";
 
 export class AuthService {
-  private readonly stores: Pick<Stores, "identity">;
+  private readonly stores: Pick<Stores, "identity" | "cache">;
   private readonly sessionLengthMs: number;
   private readonly now: () => number;
   private readonly throttle: SignInThrottle;
 
-  constructor(stores: Pick<Stores, "identity">, options: AuthOptions) {
+  constructor(stores: Pick<Stores, "identity" | "cache">, options: AuthOptions) {
     this.stores = stores;
     this.sessionLengthMs = options.sessionLengthHours * 3600 * 1000;
     this.now = options.now ?? Date.now;
@@ -105,6 +106,8 @@ export class AuthService {
     });
     if ("refused" in result)
       throw result.refused === "setup-complete" ? setupComplete() : setupTokenInvalid();
+    // The claimed admin's email changed: cached key look-ups of it must not show the old record.
+    await forgetApiKeyLookups(this.stores.cache);
     return this.startSession(result.user);
   }
 

@@ -2,6 +2,7 @@ import { AppError, apiKeyDisplayPrefix, isWellFormedApiKey } from "@ballast/core
 import type { ApiKeyRecord, UserRecord } from "../../stores/records.ts";
 import type { Stores } from "../services.ts";
 import { generateApiKey, hashApiKey } from "./api-key.ts";
+import { ApiKeyCache, forgetApiKeyLookups } from "./api-key-cache.ts";
 
 const USERNAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -20,9 +21,11 @@ export function checkUserFields(input: { username: string; email: string }): voi
 
 export class IdentityService {
   private readonly stores: Stores;
+  private readonly keys: ApiKeyCache;
 
   constructor(stores: Stores) {
     this.stores = stores;
+    this.keys = new ApiKeyCache(stores);
   }
 
   async createUser(input: { username: string; email: string; isAdmin: boolean }): Promise<UserRecord> {
@@ -58,6 +61,7 @@ export class IdentityService {
     if (!(await this.stores.identity.revokeApiKey(userId, keyId, Date.now()))) {
       throw new AppError("NOT_FOUND", `You have no API key with id ${keyId}.`);
     }
+    await forgetApiKeyLookups(this.stores.cache);
   }
 
   async userByUsername(username: string): Promise<UserRecord> {
@@ -69,12 +73,15 @@ export class IdentityService {
   /** The user a presented key belongs to, or undefined for an unknown, revoked or malformed key. */
   async authenticate(key: string): Promise<UserRecord | undefined> {
     if (!isWellFormedApiKey(key)) return undefined;
-    const found = await this.stores.identity.findUserByApiKeyHash(hashApiKey(key));
+    const keyHash = hashApiKey(key);
+    const found = await this.keys.lookup(keyHash, () => this.stores.identity.findUserByApiKeyHash(keyHash));
     if (!found) return undefined;
+    const { owner } = found;
     const now = Date.now();
-    if (found.lastUsedAt === null || now - found.lastUsedAt > TOUCH_INTERVAL_MS) {
-      await this.stores.identity.touchApiKey(found.keyId, now);
+    if (owner.lastUsedAt === null || now - owner.lastUsedAt > TOUCH_INTERVAL_MS) {
+      await this.stores.identity.touchApiKey(owner.keyId, now);
+      await this.keys.update(keyHash, { ...found, owner: { ...owner, lastUsedAt: now } });
     }
-    return found.user;
+    return owner.user;
   }
 }

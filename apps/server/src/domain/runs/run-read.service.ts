@@ -11,6 +11,7 @@ import type { Stores } from "../services.ts";
 import { chartSeries, type Series } from "./chart-series.ts";
 import { chartSeriesByX, type XSeries, type XSeriesQuery } from "./chart-x.ts";
 import { runFileKey } from "./run.service.ts";
+import { cachedHistoryKeys, cachedSeries, cachedXSeries } from "./run-cache.ts";
 import { decodeRunCursor, encodeRunCursor, parseRunFilter, parseRunOrder } from "./run-query.ts";
 import { type SystemSeries, systemSeries } from "./system-series.ts";
 
@@ -149,7 +150,7 @@ export class RunReadService {
 
   /** `historyKeys`: the last step and the last value of every numeric history key (flattened). */
   async historyKeys(run: RunRecord) {
-    return this.stores.runReads.historyKeys(run.id);
+    return cachedHistoryKeys(this.stores.cache, run, () => this.stores.runReads.historyKeys(run.id));
   }
 
   /** History lines exactly as logged, at most `samples`, evenly spread; steps in [minStep, maxStep). */
@@ -217,7 +218,9 @@ export class RunReadService {
     const run = await this.stores.runs.findRun(project.id, path.run);
     if (!run)
       throw new AppError("RUN_NOT_FOUND", `Run ${path.entity}/${path.project}/${path.run} does not exist.`);
-    return chartSeries(this.stores, { runId: run.id, ...query });
+    return cachedSeries(this.stores.cache, run, query, () =>
+      chartSeries(this.stores, { runId: run.id, ...query }),
+    );
   }
 
   /**
@@ -239,7 +242,9 @@ export class RunReadService {
 
   /** A bucketed series of one metric of a readable run, x by step or time (domain/runs/chart-x.ts). */
   async seriesByX(run: RunRecord, query: Omit<XSeriesQuery, "runId">): Promise<XSeries> {
-    return chartSeriesByX(this.stores, { runId: run.id, ...query });
+    return cachedXSeries(this.stores.cache, run, query, () =>
+      chartSeriesByX(this.stores, { runId: run.id, ...query }),
+    );
   }
 
   /** The runs' system-metric samples as chart columns, at most `samples` of them per run. */

@@ -26,6 +26,14 @@ export const CONFIRM_UPLOAD = "confirm-upload";
 const RECORDED_KEY = /^(runs\/\d+\/files\/|artifacts\/\d+\/(objects|manifests)\/)/;
 
 const MAX_BACKOFF_MS = 60_000;
+/** Back-off cap for a look-up or record that failed (the store or database is down, or it is a bug). */
+const MAX_FAILURE_BACKOFF_MS = 10 * 60_000;
+/**
+ * A job still failing this long after its URL's look-up window closed is dead-lettered: an outage
+ * of a day is not one to wait out silently, and a job that can never be recorded must not be
+ * retried forever.
+ */
+const GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
 /** How long after its URL expired a never-used upload is still looked for (clock skew, slow PUTs). */
 const EXPIRY_GRACE_MS = 5 * 60_000;
 const LEASE_MS = 60_000;
@@ -119,20 +127,20 @@ export class UploadConfirmer {
     const jobs = await this.options.jobs.claim(now, BATCH, LEASE_MS);
     const work = jobs.filter((job) => job.kind === CONFIRM_UPLOAD);
     for (let i = 0; i < work.length; i += PARALLEL) {
-      await Promise.all(work.slice(i, i + PARALLEL).map((job) => this.handle(job)));
+      await Promise.all(work.slice(i, i + PARALLEL).map((job) => this.handle(job, now)));
     }
     return jobs.length;
   }
 
-  private async handle(job: JobRecord): Promise<void> {
+  private async handle(job: JobRecord, now: number): Promise<void> {
     const { jobs } = this.options;
+    const until = Number((JSON.parse(job.payload) as { until?: unknown }).until);
     try {
       if (await this.confirm(job.key)) {
         await jobs.complete(job.id);
         return;
       }
-      const until = Number((JSON.parse(job.payload) as { until?: unknown }).until);
-      const next = Date.now() + Math.min(1000 * 2 ** (job.attempts - 1), MAX_BACKOFF_MS);
+      const next = now + Math.min(1000 * 2 ** (job.attempts - 1), MAX_BACKOFF_MS);
       if (!Number.isFinite(until) || next > until) {
         // The URL expired unused: the client never uploaded (or gave up); nothing to record.
         this.counts.expired += 1;
@@ -141,10 +149,32 @@ export class UploadConfirmer {
       }
       await jobs.retry(job.id, next, "not uploaded yet");
     } catch (error) {
-      // The store or the database is down: the job stays, leased; it comes back when the lease ends.
       this.counts.failed += 1;
-      this.options.log?.(`upload confirmer: ${job.key}: ${(error as Error).message}`);
+      const message = (error as Error).message;
+      this.options.log?.(`upload confirmer: ${job.key}: ${message}`);
+      await this.failed(job, until, now, message).catch(() => {
+        // The database is down too: the job stays leased and comes back when its lease ends.
+      });
     }
+  }
+
+  /** Backs a failing job off, or dead-letters it once it has failed for a day past its window. */
+  private async failed(job: JobRecord, until: number, now: number, message: string): Promise<void> {
+    const { jobs } = this.options;
+    if (!Number.isFinite(until) || now > until + GIVE_UP_AFTER_MS) {
+      await jobs.deadLetter({
+        source: CONFIRM_UPLOAD,
+        body: JSON.stringify({ key: job.key, payload: job.payload, attempts: job.attempts }),
+        error: message,
+        now,
+      });
+      await jobs.complete(job.id);
+      this.options.log?.(
+        `upload confirmer: ${job.key}: gave up after ${job.attempts} attempts; dead-lettered`,
+      );
+      return;
+    }
+    await jobs.retry(job.id, now + Math.min(1000 * 2 ** (job.attempts - 1), MAX_FAILURE_BACKOFF_MS), message);
   }
 }
 

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type SeededRun, type StoreFixture, seedRun } from "../store-fixture.ts";
 import { SqliteArtifactRepository } from "./artifact.repository.ts";
 import { SqliteDatabase } from "./database.ts";
 import { SqliteIdentityRepository } from "./identity.repository.ts";
@@ -24,7 +25,7 @@ export interface SqliteFixture {
   readonly sweeps: SqliteSweepRepository;
   readonly jobs: SqliteJobRepository;
   /** Creates user `u`, its project `p` and run `r`. */
-  seedRun(): Promise<{ userId: number; projectId: number; runId: number }>;
+  seedRun(): Promise<SeededRun>;
   close(): void;
 }
 
@@ -43,27 +44,16 @@ export function createSqliteFixture(label: string): SqliteFixture {
     artifacts: new SqliteArtifactRepository(db),
     sweeps: new SqliteSweepRepository(db),
     jobs: new SqliteJobRepository(db),
-    async seedRun() {
-      const user = await identity.createUser({
-        username: "u",
-        email: "u@example.com",
-        isAdmin: false,
-        now: 1,
-      });
-      const project = await identity.getOrCreateProject(user.defaultEntityId, "p", 1);
-      const { run } = await runs.upsertRun({
-        projectId: project.id,
-        name: "r",
-        userId: user.id,
-        fields: {},
-        defaultDisplayName: () => "r",
-        now: 1,
-      });
-      return { userId: user.id, projectId: project.id, runId: run.id };
-    },
+    seedRun: () => seedRun(identity, runs),
     close() {
       db.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The SQLite fixture as the store contract suites take it (`store-fixture.ts`). */
+export async function sqliteStoreFixture(label: string): Promise<StoreFixture> {
+  const fixture = createSqliteFixture(label);
+  return { ...fixture, close: async () => fixture.close() };
 }

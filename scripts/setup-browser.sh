@@ -17,27 +17,6 @@ if [ -x "$chromium" ]; then
   exit 0
 fi
 
-command -v apt-get >/dev/null 2>&1 ||
-  fail "$chromium is missing and apt-get is not available; install Chromium so that $chromium exists"
-
-# CI runs as root on a fresh Debian; a developer's machine may need sudo.
-as_root=()
-if [ "$(id -u)" != "0" ]; then
-  command -v sudo >/dev/null 2>&1 || fail "$chromium is missing; run as root: apt-get install chromium"
-  as_root=(sudo)
-fi
-
-echo "setup-browser: installing Debian's chromium with apt-get" >&2
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1; then
-  cat "$log" >&2
-  fail "apt-get update failed (output above)"
-fi
-if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  chromium fonts-liberation >"$log" 2>&1; then
-  cat "$log" >&2
-  fail "apt-get install chromium failed (output above)"
-fi
+bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" setup-browser chromium fonts-liberation
 [ -x "$chromium" ] || fail "apt-get installed chromium but $chromium is missing"
 echo "setup-browser: ready ($("$chromium" --version 2>/dev/null || echo chromium))" >&2

@@ -15,29 +15,6 @@ if [ -x /usr/sbin/mariadbd ] && command -v mariadb-install-db >/dev/null 2>&1 &&
   exit 0
 fi
 
-command -v apt-get >/dev/null 2>&1 ||
-  fail "MariaDB or Redis is missing and apt-get is not available; install mariadb-server (10.11) and redis-server"
-
-# CI runs as root on a fresh Debian; a developer's machine may need sudo.
-as_root=()
-if [ "$(id -u)" != "0" ]; then
-  command -v sudo >/dev/null 2>&1 || fail "run as root: apt-get install mariadb-server redis-server"
-  as_root=(sudo)
-fi
-
-echo "setup-services: installing Debian's mariadb-server and redis-server with apt-get" >&2
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1; then
-  cat "$log" >&2
-  fail "apt-get update failed (output above)"
-fi
-# policy-rc.d is not touched: in a container without an init system the packages' services simply
-# do not start, and on a developer's machine they may; the tests never use them.
-if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  mariadb-server redis-server >"$log" 2>&1; then
-  cat "$log" >&2
-  fail "apt-get install mariadb-server redis-server failed (output above)"
-fi
+bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" setup-services mariadb-server redis-server
 [ -x /usr/sbin/mariadbd ] || fail "apt-get installed mariadb-server but /usr/sbin/mariadbd is missing"
 echo "setup-services: ready ($(/usr/sbin/mariadbd --version), $(redis-server --version | cut -d' ' -f1-3))" >&2

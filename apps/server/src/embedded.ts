@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { ConfigError, type ServerConfig } from "./config.ts";
-import { createServices, type Services } from "./domain/services.ts";
+import { createServices, type Services, type Stores } from "./domain/services.ts";
 import { BucketEventConsumer } from "./domain/storage/bucket-events.ts";
 import type { Cache } from "./stores/cache/cache.ts";
 import { RedisSettingsError } from "./stores/cache/cache-settings.ts";
@@ -25,11 +25,30 @@ import { SqliteSweepRepository } from "./stores/sqlite/sweep.repository.ts";
 export interface Embedded {
   readonly services: Services;
   readonly signer: UrlSigner;
-  readonly database: SqliteDatabase;
+  /** The metadata database: what it is (for messages; no secrets), and its metrics. */
+  readonly database: {
+    readonly label: string;
+    readonly metrics: DatabaseMetrics;
+    close(): void;
+  };
   /** What /readyz checks: the database, the object store, (with SQS) the queue and (with Redis) the cache. */
   readonly readiness: readonly ReadinessCheck[];
   /** With BUCKET_QUEUE=sqs://…: the consumer of the bucket's notifications (the server starts it). */
   readonly bucketEvents: BucketEventConsumer | undefined;
+  close(): void;
+}
+
+export interface DatabaseMetrics {
+  readonly files?: Readonly<Record<string, string>>;
+  readonly pool?: () => { size: number; inUse: number; idle: number; waiting: number };
+}
+
+/** The metadata and metric repositories on one database engine. */
+interface Metadata {
+  readonly label: string;
+  readonly repositories: Omit<Stores, "objects" | "cache">;
+  readonly readiness: ReadinessCheck;
+  readonly metrics: DatabaseMetrics;
   close(): void;
 }
 
@@ -63,22 +82,14 @@ async function openStores(
   publicUrl: string | undefined,
   cache: Cache,
 ): Promise<Embedded> {
-  const database = new SqliteDatabase(join(config.dataDir, "ballast.sqlite"), {
-    backgroundCheckpoints: true,
-  });
-  database.migrate();
-  const identity = new SqliteIdentityRepository(database);
+  const metadata = await openMetadata(config);
+  const { identity } = metadata.repositories;
   // One signing secret per installation, created on first start and shared by every process.
   const secret = await identity.getOrInitSetting("url_signing_secret", randomBytes(32).toString("hex"));
   const signer = new UrlSigner(Buffer.from(secret, "hex"), publicUrl ?? `http://localhost:${config.port}`);
   const { objects, objectsReadiness } = openObjectStore(config, signer);
   const services = createServices(config, {
-    identity,
-    runs: new SqliteRunRepository(database),
-    runReads: new SqliteRunReadRepository(database),
-    artifacts: new SqliteArtifactRepository(database),
-    sweeps: new SqliteSweepRepository(database),
-    jobs: new SqliteJobRepository(database),
+    ...metadata.repositories,
     objects,
     cache,
   });
@@ -105,9 +116,9 @@ async function openStores(
   return {
     services,
     signer,
-    database,
+    database: { label: metadata.label, metrics: metadata.metrics, close: () => metadata.close() },
     readiness: [
-      sqliteReadiness(database),
+      metadata.readiness,
       objectsReadiness,
       ...(queue ? [queue.readiness()] : []),
       ...[cache.readiness()].filter((check) => check !== undefined),
@@ -118,8 +129,30 @@ async function openStores(
       cache.close();
       if (objects instanceof S3ObjectStore) objects.close();
       services.runs.close();
-      database.close();
+      metadata.close();
     },
+  };
+}
+
+/** SQLite under the data directory, migrated. */
+async function openMetadata(config: ServerConfig): Promise<Metadata> {
+  const database = new SqliteDatabase(join(config.dataDir, "ballast.sqlite"), {
+    backgroundCheckpoints: true,
+  });
+  database.migrate();
+  return {
+    label: `the SQLite database ${database.path}`,
+    repositories: {
+      identity: new SqliteIdentityRepository(database),
+      runs: new SqliteRunRepository(database),
+      runReads: new SqliteRunReadRepository(database),
+      artifacts: new SqliteArtifactRepository(database),
+      sweeps: new SqliteSweepRepository(database),
+      jobs: new SqliteJobRepository(database),
+    },
+    readiness: sqliteReadiness(database),
+    metrics: { files: { database: database.path, wal: `${database.path}-wal` } },
+    close: () => database.close(),
   };
 }
 

@@ -68,7 +68,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   const readiness = new Readiness(embedded.readiness);
   const metrics = new ServerMetrics({
-    databaseFiles: { database: embedded.database.path, wal: `${embedded.database.path}-wal` },
+    ...(embedded.database.metrics.files ? { databaseFiles: embedded.database.metrics.files } : {}),
+    ...(embedded.database.metrics.pool ? { pool: embedded.database.metrics.pool } : {}),
     queue: { depth: () => services.stores.jobs.depth(Date.now()), uploads: () => services.uploads.counts },
     ...(services.stores.cache ? { cache: services.stores.cache.stats.bind(services.stores.cache) } : {}),
   });

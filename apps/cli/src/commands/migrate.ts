@@ -6,6 +6,6 @@ export async function migrateCommand(args: string[]): Promise<number> {
   const config = loadConfig({ env: process.env, flags: { dataDir: options["data-dir"] } });
   const embedded = await openEmbedded(config);
   embedded.close();
-  process.stdout.write(`Migrations applied to ${embedded.database.path}\n`);
+  process.stdout.write(`Migrations applied to ${embedded.database.label}\n`);
   return 0;
 }

@@ -30,6 +30,8 @@ export interface ServerMetricsOptions {
   };
   /** The cache's counters (in process or Redis), read at scrape time. */
   readonly cache?: () => CacheStats;
+  /** The database connection pool (MySQL), read at scrape time. */
+  readonly pool?: () => Readonly<{ size: number; inUse: number; idle: number; waiting: number }>;
 }
 
 export class ServerMetrics {
@@ -110,6 +112,19 @@ export class ServerMetrics {
         ["file"],
       );
 
+    const pool = options.pool && {
+      read: options.pool,
+      connections: r.gauge(
+        "ballast_db_pool_connections",
+        "MySQL pool connections by state: in_use, idle, and max (the pool size, BALLAST_MYSQL_POOL_SIZE).",
+        ["state"],
+      ),
+      waiting: r.gauge(
+        "ballast_db_pool_waiting",
+        "Queries waiting for a free pool connection. Above zero for long: the pool or the database is the bottleneck.",
+      ),
+    };
+
     const jobs =
       options.queue &&
       r.gauge(
@@ -182,6 +197,13 @@ export class ServerMetrics {
         cache.skipped.set({}, stats.skipped);
         cache.breaker.set({}, stats.breakerOpen ? 1 : 0);
         if (cache.bytes && stats.bytes !== undefined) cache.bytes.set({}, stats.bytes);
+      }
+      if (pool) {
+        const stats = pool.read();
+        pool.connections.set({ state: "in_use" }, stats.inUse);
+        pool.connections.set({ state: "idle" }, stats.idle);
+        pool.connections.set({ state: "max" }, stats.size);
+        pool.waiting.set({}, stats.waiting);
       }
       if (uploads && options.queue) {
         const counts = options.queue.uploads();

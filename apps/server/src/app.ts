@@ -7,6 +7,7 @@ import { registerChartRoutes } from "./api/charts.routes.ts";
 import { projectsHandler } from "./api/projects.handler.ts";
 import { registerRunRoutes } from "./api/runs.routes.ts";
 import { seriesHandler } from "./api/series.handler.ts";
+import { registerSystemAdminRoutes } from "./api/system-admin.handler.ts";
 import { registerWorkspaceRoutes } from "./api/workspace.routes.ts";
 import type { Services } from "./domain/services.ts";
 import { sendError, sendJson } from "./http/respond.ts";
@@ -50,6 +51,7 @@ export function createApp(services: Services, signer: UrlSigner, ops: Ops) {
   registerChartRoutes(router, services);
   registerRunRoutes(router, services);
   registerWorkspaceRoutes(router, services);
+  registerSystemAdminRoutes(router, services);
 
   const webAssets = webAssetsHandler();
 

@@ -2,16 +2,11 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { ConfigError, type ServerConfig } from "./config.ts";
 import { createServices, type Services, type Stores } from "./domain/services.ts";
-import { BucketEventConsumer } from "./domain/storage/bucket-events.ts";
 import type { Cache } from "./stores/cache/cache.ts";
 import { RedisSettingsError } from "./stores/cache/cache-settings.ts";
 import { openCache } from "./stores/cache/open-cache.ts";
 import { LocalDiskObjectStore } from "./stores/objects/local-disk.store.ts";
-import type { ObjectStore } from "./stores/objects/object-store.ts";
-import { s3Readiness } from "./stores/objects/s3.readiness.ts";
-import { S3ObjectStore } from "./stores/objects/s3.store.ts";
 import { UrlSigner } from "./stores/objects/url-signer.ts";
-import { SqsQueue } from "./stores/queue/sqs.queue.ts";
 import { directoryReadiness, type ReadinessCheck } from "./stores/readiness.ts";
 import { SqliteArtifactRepository } from "./stores/sqlite/artifact.repository.ts";
 import { SqliteDatabase } from "./stores/sqlite/database.ts";
@@ -21,6 +16,7 @@ import { SqliteRunRepository } from "./stores/sqlite/run.repository.ts";
 import { SqliteRunReadRepository } from "./stores/sqlite/run-read.repository.ts";
 import { sqliteReadiness } from "./stores/sqlite/sqlite.readiness.ts";
 import { SqliteSweepRepository } from "./stores/sqlite/sweep.repository.ts";
+import { StorageControl } from "./system-storage.ts";
 
 export interface Embedded {
   readonly services: Services;
@@ -33,8 +29,8 @@ export interface Embedded {
   };
   /** What /readyz checks: the database, the object store, (with SQS) the queue and (with Redis) the cache. */
   readonly readiness: readonly ReadinessCheck[];
-  /** With BUCKET_QUEUE=sqs://…: the consumer of the bucket's notifications (the server starts it). */
-  readonly bucketEvents: BucketEventConsumer | undefined;
+  /** The object store and the notification consumer (the server starts it), changeable at run time. */
+  readonly storage: StorageControl;
   close(): void;
 }
 
@@ -45,6 +41,7 @@ export interface DatabaseMetrics {
 
 /** The metadata and metric repositories on one database engine. */
 interface Metadata {
+  readonly engine: "sqlite" | "mysql";
   readonly label: string;
   readonly repositories: Omit<Stores, "objects" | "cache">;
   readonly readiness: ReadinessCheck;
@@ -87,47 +84,39 @@ async function openStores(
   // One signing secret per installation, created on first start and shared by every process.
   const secret = await identity.getOrInitSetting("url_signing_secret", randomBytes(32).toString("hex"));
   const signer = new UrlSigner(Buffer.from(secret, "hex"), publicUrl ?? `http://localhost:${config.port}`);
-  const { objects, objectsReadiness } = openObjectStore(config, signer);
-  const services = createServices(config, {
-    ...metadata.repositories,
-    objects,
-    cache,
+  const storage = await StorageControl.open({
+    config,
+    identity,
+    localStore: new LocalDiskObjectStore(config.dataDir, signer),
+    // A directory access check, not a probe object: nothing is written, so nothing can leak into
+    // users' storage or be left behind; an unwritable objects directory is what breaks uploads.
+    localReadiness: directoryReadiness(
+      "objects",
+      join(config.dataDir, "objects"),
+      "objects: the local object directory",
+    ),
+    database: { engine: metadata.engine, label: metadata.label },
+    log: (line) => console.error(line),
   });
-  const queue =
-    config.queue.kind === "sqs"
-      ? new SqsQueue({
-          queue: config.queue.queue,
-          region: config.queue.region,
-          endpoint: config.queue.endpoint,
-        })
-      : undefined;
-  const bucketEvents =
-    queue && config.bucket && config.queue.kind === "sqs"
-      ? new BucketEventConsumer({
-          queue,
-          uploads: services.uploads,
-          jobs: services.stores.jobs,
-          bucket: config.bucket.bucket,
-          prefix: config.bucket.prefix,
-          waitSeconds: config.queue.waitSeconds,
-          log: (line) => console.error(line),
-        })
-      : undefined;
+  const services = createServices(
+    config,
+    { ...metadata.repositories, objects: storage.objects, cache },
+    { pollSignedUploads: () => storage.pollSignedUploads(), system: storage.admin() },
+  );
   return {
     services,
     signer,
     database: { label: metadata.label, metrics: metadata.metrics, close: () => metadata.close() },
     readiness: [
       metadata.readiness,
-      objectsReadiness,
-      ...(queue ? [queue.readiness()] : []),
+      storage.readiness(),
+      ...(config.queue.kind === "sqs" ? [storage.queueReadiness()] : []),
       ...[cache.readiness()].filter((check) => check !== undefined),
     ],
-    bucketEvents,
+    storage,
     close: () => {
-      queue?.close();
+      storage.close();
       cache.close();
-      if (objects instanceof S3ObjectStore) objects.close();
       services.runs.close();
       metadata.close();
     },
@@ -141,6 +130,7 @@ async function openMetadata(config: ServerConfig): Promise<Metadata> {
   });
   database.migrate();
   return {
+    engine: "sqlite",
     label: `the SQLite database ${database.path}`,
     repositories: {
       identity: new SqliteIdentityRepository(database),
@@ -154,33 +144,4 @@ async function openMetadata(config: ServerConfig): Promise<Metadata> {
     metrics: { files: { database: database.path, wal: `${database.path}-wal` } },
     close: () => database.close(),
   };
-}
-
-/** S3 when BUCKET is set, else the local disk under the data directory; with its readiness check. */
-function openObjectStore(
-  config: ServerConfig,
-  signer: UrlSigner,
-): { objects: ObjectStore; objectsReadiness: ReadinessCheck } {
-  const bucket = config.bucket;
-  if (!bucket) {
-    return {
-      objects: new LocalDiskObjectStore(config.dataDir, signer),
-      // A directory access check, not a probe object: nothing is written, so nothing can leak into
-      // users' storage or be left behind; an unwritable objects directory is what breaks uploads.
-      objectsReadiness: directoryReadiness(
-        "objects",
-        join(config.dataDir, "objects"),
-        "objects: the local object directory",
-      ),
-    };
-  }
-  const store = new S3ObjectStore({
-    bucket: bucket.bucket,
-    prefix: bucket.prefix,
-    region: bucket.region,
-    endpoint: bucket.endpoint,
-    credentials: bucket.credentials,
-    kmsKeyId: bucket.kmsKeyId,
-  });
-  return { objects: store, objectsReadiness: s3Readiness(store) };
 }

@@ -87,7 +87,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   sweeper.unref();
   // Records uploads made straight to the bucket (S3); with local disk it finds no jobs.
   services.uploads.start();
-  embedded.bucketEvents?.start();
+  embedded.storage.start(services);
 
   const hostShown = config.listenHost === "0.0.0.0" ? "127.0.0.1" : config.listenHost;
   return {
@@ -102,7 +102,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       if ((options.drainMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, options.drainMs));
       clearInterval(sweeper);
       await services.uploads.stop();
-      await embedded.bucketEvents?.stop();
+      await embedded.storage.stop();
       await new Promise<void>((resolve) => {
         // Idle keep-alive connections close now; busy ones after their response (or the grace time).
         const grace = setTimeout(() => server.closeAllConnections(), options.graceMs ?? 0);

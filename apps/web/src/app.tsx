@@ -11,6 +11,7 @@ import { ProjectPage } from "./pages/project.page.tsx";
 import { RunPage } from "./pages/run.page.tsx";
 import { SetupPage } from "./pages/setup.page.tsx";
 import { SignInPage } from "./pages/sign-in.page.tsx";
+import { SystemAdminPage } from "./pages/system-admin.page.tsx";
 import { Link, usePath } from "./router.tsx";
 import { SessionProvider, useSession } from "./session.tsx";
 
@@ -54,6 +55,7 @@ const ROUTES: readonly {
 }[] = [
   { pattern: "/", page: () => <HomePage /> },
   { pattern: "/settings/api-keys", page: () => <ApiKeysPage /> },
+  { pattern: "/system-admin", page: () => <SystemAdminPage /> },
   {
     pattern: "/:entity/:project",
     page: (p) => <ProjectPage entity={p.entity ?? ""} project={p.project ?? ""} />,

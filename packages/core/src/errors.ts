@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   ARTIFACT_TYPE_MISMATCH: { status: 409, transient: false },
   ARTIFACT_STATE_CONFLICT: { status: 409, transient: false },
   SETUP_COMPLETE: { status: 409, transient: false },
+  /** The request is valid but the server's state refuses it (a setting owned by the environment). */
+  FAILED_PRECONDITION: { status: 409, transient: false },
   PAYLOAD_TOO_LARGE: { status: 413, transient: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, transient: false },
   OVERLOADED: { status: 429, transient: true },

@@ -10,6 +10,7 @@ import type {
 } from "../stores/repositories.ts";
 import type { SweepRepository } from "../stores/sweep-repository.ts";
 import { AccessService } from "./access/access.service.ts";
+import type { SystemAdmin } from "./admin/system-admin.ts";
 import { ArtifactService } from "./artifacts/artifact.service.ts";
 import { AuthService } from "./auth/auth.service.ts";
 import { IdentityService } from "./identity/identity.service.ts";
@@ -48,9 +49,17 @@ export interface Services {
   readonly sweeps: SweepService;
   /** Records uploads made straight to the bucket (start() runs its worker). */
   readonly uploads: UploadConfirmer;
+  /** `/system-admin`: the instance overview and the file storage settings (absent in tools and tests). */
+  readonly system: SystemAdmin | undefined;
 }
 
-export function createServices(config: ServerConfig, given: Stores): Services {
+export interface ServiceOptions {
+  /** Whether signed uploads get look-up jobs (the internal queue); default: BUCKET_QUEUE is internal. */
+  readonly pollSignedUploads?: () => boolean;
+  readonly system?: SystemAdmin;
+}
+
+export function createServices(config: ServerConfig, given: Stores, options: ServiceOptions = {}): Services {
   // `services` is assigned below; the confirmer only records once the server handles requests.
   let services: Services | undefined;
   const uploads = new UploadConfirmer({
@@ -59,7 +68,7 @@ export function createServices(config: ServerConfig, given: Stores): Services {
     record: async (key, stored) => {
       if (services) await objectStored(services, key, stored);
     },
-    pollSignedUploads: config.queue.kind === "internal",
+    pollSignedUploads: options.pollSignedUploads ?? (() => config.queue.kind === "internal"),
     log: (line) => console.error(line),
   });
   const stores: Stores = { ...given, objects: uploads.watching() };
@@ -70,6 +79,18 @@ export function createServices(config: ServerConfig, given: Stores): Services {
   const runReads = new RunReadService(config, stores, access);
   const artifacts = new ArtifactService(config, stores, access);
   const sweeps = new SweepService(stores, access);
-  services = { config, stores, identity, auth, access, runs, runReads, artifacts, sweeps, uploads };
+  services = {
+    config,
+    stores,
+    identity,
+    auth,
+    access,
+    runs,
+    runReads,
+    artifacts,
+    sweeps,
+    uploads,
+    system: options.system,
+  };
   return services;
 }

@@ -1,6 +1,14 @@
 /** One function per JSON API call the web UI makes. */
 import { request } from "./client.ts";
-import type { ApiKeySummary, CreatedApiKey, ProjectSummary, SessionState, SignedIn } from "./types.ts";
+import type {
+  ApiKeySummary,
+  CreatedApiKey,
+  ProjectSummary,
+  SessionState,
+  SignedIn,
+  StorageSettingsInput,
+  SystemOverview,
+} from "./types.ts";
 
 export const getSession = () => request<SessionState>("GET", "/api/v1/session");
 
@@ -18,5 +26,10 @@ export const createApiKey = (name: string) => request<CreatedApiKey>("POST", "/a
 
 export const revokeApiKey = (id: number | string) =>
   request<undefined>("DELETE", `/api/v1/api-keys/${encodeURIComponent(String(id))}`);
+
+export const systemOverview = () => request<SystemOverview>("GET", "/api/v1/system-admin");
+
+export const updateStorage = (input: StorageSettingsInput) =>
+  request<SystemOverview>("PUT", "/api/v1/system-admin/storage", input);
 
 export const listProjects = () => request<{ projects: ProjectSummary[] }>("GET", "/api/v1/projects");

@@ -44,3 +44,35 @@ export interface ProjectSummary {
   readonly runCount: number;
   readonly updatedAt: Instant;
 }
+
+/** `/system-admin` (server: domain/admin/system-admin.ts). */
+export type SettingSource = "environment" | "settings" | "default";
+
+export interface StorageSettingsInput {
+  readonly bucket: string;
+  readonly region: string;
+  readonly kmsKeyId: string;
+  readonly queue: string;
+}
+
+export interface SystemOverview {
+  readonly version: string;
+  readonly license: { readonly present: boolean };
+  readonly storage: {
+    readonly kind: "local-disk" | "s3";
+    readonly bucket: string;
+    readonly region: string;
+    readonly kmsKeyId: string;
+    readonly queue: string;
+    readonly source: { readonly bucket: SettingSource; readonly queue: SettingSource };
+    readonly editable: { readonly bucket: boolean; readonly queue: boolean };
+  };
+  readonly database: { readonly engine: "sqlite" | "mysql"; readonly label: string };
+  readonly queue: {
+    readonly kind: "internal" | "sqs";
+    readonly jobs: { readonly total: number; readonly due: number };
+    readonly deadLetters: number;
+    readonly uploads: { readonly confirmed: number; readonly expired: number; readonly failed: number };
+  };
+  readonly users: number;
+}

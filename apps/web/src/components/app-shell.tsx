@@ -88,6 +88,11 @@ function UserMenu({ user }: { readonly user: SessionUser }) {
           <Link to="/settings/api-keys" className="menu-item" role="menuitem" onClick={() => setOpen(false)}>
             API keys
           </Link>
+          {user.isAdmin ? (
+            <Link to="/system-admin" className="menu-item" role="menuitem" onClick={() => setOpen(false)}>
+              System admin
+            </Link>
+          ) : null}
           <button type="button" className="menu-item" role="menuitem" onClick={() => void signOut()}>
             Sign out
           </button>

@@ -30,7 +30,7 @@ function setup(record: (key: string) => Promise<void>) {
     objects,
     jobs: fixture.jobs,
     record,
-    pollSignedUploads: true,
+    pollSignedUploads: () => true,
     log: (line) => lines.push(line),
   });
   return { fixture, objects, confirmer, lines };

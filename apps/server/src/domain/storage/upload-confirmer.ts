@@ -46,8 +46,11 @@ export interface UploadConfirmerOptions {
   readonly jobs: JobRepository;
   /** Records what the key means (domain/storage/uploads.ts objectStored). */
   readonly record: (key: string, stored: StoredObject) => Promise<void>;
-  /** Enqueue polling jobs for signed uploads (false when SQS notifications do it). */
-  readonly pollSignedUploads: boolean;
+  /**
+   * Enqueue polling jobs for signed uploads (false when SQS notifications do it). Asked at each
+   * signing: `/system-admin` may change the queue while the server runs.
+   */
+  readonly pollSignedUploads: () => boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -69,8 +72,10 @@ export class UploadConfirmer {
    */
   watching(): ObjectStore {
     const { objects } = this.options;
-    if (objects.recordsUploads || !this.options.pollSignedUploads) return objects;
-    return new WatchedObjectStore(objects, (key, ttlSeconds) => this.watch(key, ttlSeconds));
+    // Asked per upload, not once: the store behind `objects` may change while the server runs.
+    return new WatchedObjectStore(objects, async (key, ttlSeconds) => {
+      if (!objects.recordsUploads && this.options.pollSignedUploads()) await this.watch(key, ttlSeconds);
+    });
   }
 
   /** Enqueues the look-ups for an upload URL valid for `ttlSeconds`. */
@@ -180,14 +185,16 @@ export class UploadConfirmer {
 
 /** An ObjectStore that enqueues a look-up for every upload it signs; everything else passes through. */
 class WatchedObjectStore implements ObjectStore {
-  readonly recordsUploads: boolean;
   private readonly inner: ObjectStore;
   private readonly watch: (key: string, ttlSeconds: number) => Promise<void>;
 
   constructor(inner: ObjectStore, watch: (key: string, ttlSeconds: number) => Promise<void>) {
     this.inner = inner;
     this.watch = watch;
-    this.recordsUploads = inner.recordsUploads;
+  }
+
+  get recordsUploads(): boolean {
+    return this.inner.recordsUploads;
   }
 
   async signUpload(key: string, ttlSeconds: number): Promise<SignedRequest> {

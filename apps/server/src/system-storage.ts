@@ -1,0 +1,336 @@
+/**
+ * Where objects go and where upload notices come from, changeable while the server runs
+ * (`/system-admin`, domain/admin/system-admin.ts). The environment wins: BUCKET and BUCKET_QUEUE,
+ * when set, are the chart's to change, and the admin sees them read-only. Otherwise the admin's
+ * settings (stored in the database, so every replica and every restart sees them) apply; otherwise
+ * the local disk and the internal queue.
+ *
+ * A change is checked by reaching what it names before anything is stored: a probe object is
+ * written, described and deleted in the bucket (credentials, KMS key and write permission all show),
+ * and the queue's attributes are read. Then it is stored and applied: new objects go to the new
+ * bucket while the objects written before stay readable (stores/objects/switching.store.ts), and
+ * the notification consumer is replaced. Other replicas apply it on their next start.
+ */
+import { randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
+import { AppError } from "@ballast/core";
+import {
+  type BucketSettings,
+  type Parsed,
+  parseBucket,
+  parseQueue,
+  type QueueSettings,
+  redactUrl,
+} from "./backend-config.ts";
+import type { ServerConfig } from "./config.ts";
+import type {
+  SettingSource,
+  StorageSettingsInput,
+  SystemAdmin,
+  SystemOverview,
+} from "./domain/admin/system-admin.ts";
+import type { Services } from "./domain/services.ts";
+import { BucketEventConsumer } from "./domain/storage/bucket-events.ts";
+import type { ObjectStore } from "./stores/objects/object-store.ts";
+import { s3Readiness } from "./stores/objects/s3.readiness.ts";
+import { S3ObjectStore } from "./stores/objects/s3.store.ts";
+import { SwitchingObjectStore } from "./stores/objects/switching.store.ts";
+import { SqsQueue } from "./stores/queue/sqs.queue.ts";
+import type { ReadinessCheck } from "./stores/readiness.ts";
+import type { IdentityRepository } from "./stores/repositories.ts";
+
+/** The settings key holding the admin's storage settings (StorageSettingsInput as JSON). */
+export const STORAGE_SETTING = "system_storage";
+const VERSION = "0.1.0";
+const CHECK_TIMEOUT_MS = 10_000;
+
+export function openS3Store(bucket: BucketSettings): S3ObjectStore {
+  return new S3ObjectStore({
+    bucket: bucket.bucket,
+    prefix: bucket.prefix,
+    region: bucket.region,
+    endpoint: bucket.endpoint,
+    credentials: bucket.credentials,
+    kmsKeyId: bucket.kmsKeyId,
+  });
+}
+
+function parseStorage(input: StorageSettingsInput): Parsed<{
+  bucket: BucketSettings | undefined;
+  queue: QueueSettings;
+}> {
+  const env = { AWS_REGION: input.region.trim(), AWS_S3_KMS_ID: input.kmsKeyId.trim() };
+  const problems: string[] = [];
+  let bucket: BucketSettings | undefined;
+  if (input.bucket.trim() !== "") {
+    const parsed = parseBucket(input.bucket.trim(), env);
+    if (parsed.problems) problems.push(...parsed.problems);
+    else bucket = parsed.value;
+  } else if (env.AWS_S3_KMS_ID !== "") {
+    problems.push("A KMS key applies to an S3 bucket; enter the bucket or clear the KMS key");
+  }
+  const queueText = input.queue.trim() === "" ? "internal://" : input.queue.trim();
+  const queue = parseQueue(queueText, env);
+  if (queue.problems) problems.push(...queue.problems);
+  else if (queue.value.kind === "sqs" && !bucket) {
+    problems.push("An sqs:// notification subscription carries a bucket's notices: enter the bucket too");
+  }
+  // The messages name the environment variables; here they are fields of the form.
+  const named = problems.map((problem) =>
+    problem
+      .replace(/\bBUCKET_QUEUE\b/g, "The notification subscription")
+      .replace(/\bBUCKET\b/g, "The bucket")
+      .replace(/\bAWS_REGION\b/g, "The region")
+      .replace(/\bAWS_S3_KMS_ID\b/g, "The KMS key"),
+  );
+  if (named.length > 0 || queue.value === undefined) return { problems: named };
+  return { value: { bucket, queue: queue.value } };
+}
+
+export interface StorageControlOptions {
+  readonly config: ServerConfig;
+  readonly identity: IdentityRepository;
+  /** The store used when no bucket is configured (the local disk). */
+  readonly localStore: ObjectStore;
+  readonly localReadiness: ReadinessCheck;
+  readonly database: { readonly engine: "sqlite" | "mysql"; readonly label: string };
+  readonly log?: (line: string) => void;
+}
+
+export class StorageControl {
+  readonly objects: SwitchingObjectStore;
+  private readonly options: StorageControlOptions;
+  private bucket: BucketSettings | undefined;
+  private queue: QueueSettings;
+  private input: StorageSettingsInput;
+  private bucketSource: SettingSource;
+  private queueSource: SettingSource;
+  private objectsCheck: ReadinessCheck;
+  private sqs: SqsQueue | undefined;
+  private consumer: BucketEventConsumer | undefined;
+  private services: Services | undefined;
+  private started = false;
+  /** Stores opened here, closed with the server (a switched-away store may still serve reads). */
+  private readonly opened: S3ObjectStore[] = [];
+
+  private constructor(options: StorageControlOptions, stored: StorageSettingsInput | undefined) {
+    this.options = options;
+    const { config } = options;
+    this.bucketSource = config.bucket ? "environment" : stored?.bucket ? "settings" : "default";
+    this.queueSource = config.queue.kind !== "internal" ? "environment" : stored ? "settings" : "default";
+    const parsed = stored ? parseStorage(stored) : undefined;
+    if (parsed?.problems) {
+      options.log?.(`system-admin storage settings ignored: ${parsed.problems.join("; ")}`);
+    }
+    this.bucket = config.bucket ?? parsed?.value?.bucket;
+    this.queue = config.queue.kind !== "internal" ? config.queue : (parsed?.value?.queue ?? config.queue);
+    this.input = stored ?? { bucket: "", region: "", kmsKeyId: "", queue: "internal://" };
+    this.sqs = this.openQueue(this.queue);
+    const initial = this.bucket ? this.open(this.bucket) : options.localStore;
+    this.objects = new SwitchingObjectStore(initial);
+    this.objectsCheck = initial instanceof S3ObjectStore ? s3Readiness(initial) : options.localReadiness;
+  }
+
+  static async open(options: StorageControlOptions): Promise<StorageControl> {
+    const text = await options.identity.getSetting(STORAGE_SETTING);
+    let stored: StorageSettingsInput | undefined;
+    if (text !== undefined) {
+      try {
+        stored = JSON.parse(text) as StorageSettingsInput;
+      } catch {
+        options.log?.("system-admin storage settings are not JSON; ignored");
+      }
+    }
+    return new StorageControl(options, stored);
+  }
+
+  /** The object store's readiness, following the store in use. */
+  readiness(): ReadinessCheck {
+    return { name: "objects", check: (signal) => this.objectsCheck.check(signal) };
+  }
+
+  /** The queue's readiness (SQS), following the queue in use; absent checks pass. */
+  queueReadiness(): ReadinessCheck {
+    return {
+      name: "queue",
+      check: async (signal) => {
+        await this.sqs?.readiness().check(signal);
+      },
+    };
+  }
+
+  /** Upload look-ups are enqueued only with the internal queue (SQS notices do it otherwise). */
+  pollSignedUploads(): boolean {
+    return this.queue.kind === "internal";
+  }
+
+  /** Starts the notification consumer (SQS) once the services exist. */
+  start(services: Services): void {
+    this.services = services;
+    this.started = true;
+    this.startConsumer();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    await this.consumer?.stop();
+  }
+
+  close(): void {
+    this.sqs?.close();
+    for (const store of this.opened) store.close();
+  }
+
+  private open(bucket: BucketSettings): S3ObjectStore {
+    const store = openS3Store(bucket);
+    this.opened.push(store);
+    return store;
+  }
+
+  private openQueue(queue: QueueSettings): SqsQueue | undefined {
+    return queue.kind === "sqs"
+      ? new SqsQueue({ queue: queue.queue, region: queue.region, endpoint: queue.endpoint })
+      : undefined;
+  }
+
+  private startConsumer(): void {
+    const services = this.services;
+    this.consumer =
+      this.sqs && this.bucket && this.queue.kind === "sqs" && services
+        ? new BucketEventConsumer({
+            queue: this.sqs,
+            uploads: services.uploads,
+            jobs: services.stores.jobs,
+            bucket: this.bucket.bucket,
+            prefix: this.bucket.prefix,
+            waitSeconds: this.queue.waitSeconds,
+            log: (line) => console.error(line),
+          })
+        : undefined;
+    if (this.started) this.consumer?.start();
+  }
+
+  admin(): SystemAdmin {
+    return {
+      overview: () => this.overview(),
+      updateStorage: (input, actor) => this.update(input, actor.username),
+    };
+  }
+
+  private async overview(): Promise<SystemOverview> {
+    const services = this.services;
+    const now = Date.now();
+    const jobs = services ? await services.stores.jobs.depth(now) : { total: 0, due: 0 };
+    const deadLetters = services ? (await services.stores.jobs.deadLetters(0, 1000)).length : 0;
+    const bucket = this.bucket;
+    const fromEnv = this.bucketSource === "environment";
+    return {
+      version: VERSION,
+      license: { present: (this.options.config.license ?? "") !== "" },
+      storage: {
+        kind: bucket ? "s3" : "local-disk",
+        bucket: fromEnv ? "(set by BUCKET)" : redactUrl(this.input.bucket),
+        region: bucket?.region ?? "",
+        kmsKeyId: bucket?.kmsKeyId ?? "",
+        queue: this.queue.kind === "sqs" ? `sqs://${this.queue.queue}` : "internal://",
+        source: { bucket: this.bucketSource, queue: this.queueSource },
+        editable: { bucket: !fromEnv, queue: this.queueSource !== "environment" },
+      },
+      database: this.options.database,
+      queue: {
+        kind: this.queue.kind,
+        jobs,
+        deadLetters,
+        uploads: services ? { ...services.uploads.counts } : { confirmed: 0, expired: 0, failed: 0 },
+      },
+      users: services ? await services.stores.identity.countUsers() : 0,
+    };
+  }
+
+  private async update(input: StorageSettingsInput, actor: string): Promise<SystemOverview> {
+    if (this.bucketSource === "environment" || this.queueSource === "environment") {
+      throw new AppError(
+        "FAILED_PRECONDITION",
+        "The file storage is set by the server's environment (BUCKET, BUCKET_QUEUE: the chart's global.bucket); change it there.",
+      );
+    }
+    // A masked secret sent back unchanged means "keep the stored one".
+    const bucketText =
+      input.bucket.includes(":***@") && redactUrl(this.input.bucket) === input.bucket
+        ? this.input.bucket
+        : input.bucket;
+    const next = { ...input, bucket: bucketText };
+    const parsed = parseStorage(next);
+    if (parsed.problems) throw new AppError("INVALID_ARGUMENT", parsed.problems.join("; "));
+    const { bucket, queue } = parsed.value;
+    const store = bucket ? openS3Store(bucket) : undefined;
+    const sqs = this.openQueue(queue);
+    const problems = [...(store ? await probeBucket(store) : []), ...(sqs ? await probeQueue(sqs) : [])];
+    if (problems.length > 0) {
+      sqs?.close();
+      store?.close();
+      throw new AppError("INVALID_ARGUMENT", problems.join("; "));
+    }
+    await this.options.identity.setSetting(STORAGE_SETTING, JSON.stringify(next));
+    this.options.log?.(
+      `system-admin: ${actor} set the file storage to ${bucket ? redactUrl(next.bucket) : "the local disk"} with ${queue.kind === "sqs" ? `sqs://${queue.queue}` : "the internal queue"}`,
+    );
+    // Applied: new objects go to the new store; earlier objects stay readable where they are.
+    if (store) this.opened.push(store);
+    this.objects.switchTo(store ?? this.options.localStore);
+    this.objectsCheck = store ? s3Readiness(store) : this.options.localReadiness;
+    this.bucket = bucket;
+    this.input = next;
+    this.bucketSource = bucket ? "settings" : "default";
+    this.queueSource = "settings";
+    await this.consumer?.stop();
+    this.sqs?.close();
+    this.sqs = sqs;
+    this.queue = queue;
+    this.startConsumer();
+    return this.overview();
+  }
+}
+
+/** Writes, describes and deletes a small object: reachability, credentials, KMS and write permission. */
+async function probeBucket(store: S3ObjectStore): Promise<string[]> {
+  const signal = AbortSignal.timeout(CHECK_TIMEOUT_MS);
+  try {
+    await store.checkBucket(signal);
+  } catch (error) {
+    return [`The bucket cannot be reached with these settings: ${describeError(error)}`];
+  }
+  const key = `ballast-check/${randomBytes(8).toString("hex")}`;
+  const body = Buffer.from("ballast storage check\n");
+  try {
+    await store.put(key, Readable.from([body]));
+    const described = await store.describe(key);
+    if (described?.size !== body.length) return ["The bucket accepted a write but did not return it"];
+  } catch (error) {
+    return [`The bucket refused a test write: ${describeError(error)}`];
+  } finally {
+    await store.delete(key).catch(() => undefined);
+  }
+  return [];
+}
+
+async function probeQueue(queue: SqsQueue): Promise<string[]> {
+  try {
+    await queue.readiness().check(AbortSignal.timeout(CHECK_TIMEOUT_MS));
+    return [];
+  } catch (error) {
+    return [`The notification queue cannot be reached: ${describeError(error)}`];
+  }
+}
+
+/** The error's name or code, never its text (it may carry hosts or keys). */
+function describeError(error: unknown): string {
+  const named = error as { name?: unknown; Code?: unknown; code?: unknown; message?: unknown };
+  const code = [named.Code, named.code, named.name].find(
+    (value): value is string =>
+      typeof value === "string" && /^[A-Za-z0-9_.]{1,60}$/.test(value) && value !== "Error",
+  );
+  if (code) return code;
+  const message = typeof named.message === "string" ? named.message : "";
+  return message.startsWith("objects:") || message.startsWith("queue:") ? redactUrl(message) : "no answer";
+}

@@ -8,12 +8,7 @@ import type {
   MultipartUploadRecord,
 } from "../records.ts";
 import type { ArtifactRepository, NewArtifact, NewManifest } from "../repositories.ts";
-import {
-  ARTIFACT_SELECT,
-  byClientId,
-  commitArtifact,
-  createArtifact,
-} from "./artifact.writes.ts";
+import { ARTIFACT_SELECT, byClientId, commitArtifact, createArtifact } from "./artifact.writes.ts";
 import type { MysqlDatabase, Queryable, Value } from "./database.ts";
 import { refuseTooLong } from "./errors.ts";
 

@@ -127,6 +127,15 @@ export function isTransient(error: unknown): boolean {
   );
 }
 
+/**
+ * The driver's error behind `error`: queries inside a transaction translate theirs to an AppError
+ * (kept in its details), and the retry decision needs the original errno.
+ */
+function driverCause(error: unknown): unknown {
+  if (error instanceof AppError) return error.details?.cause ?? error;
+  return (error as { cause?: unknown }).cause ?? error;
+}
+
 /** AppError UNAVAILABLE for a transient fault; anything else unchanged (a bug must stay visible). */
 function translate(error: unknown): unknown {
   if (error instanceof AppError) return error;
@@ -315,7 +324,7 @@ export class MysqlDatabase implements Queryable {
         connection.release();
         return result;
       } catch (error) {
-        const cause = (error as { cause?: unknown }).cause ?? error;
+        const cause = driverCause(error);
         const lost = (cause as DriverError).fatal === true || !isLive(connection);
         if (lost) {
           connection.destroy();

@@ -18,7 +18,7 @@ import { consecutive, packFloat64, packUint32, unpackFloat64, unpackUint32 } fro
 export const CHUNK_LINES = 1024;
 
 /** A run's last chunk smaller than this takes the next lines in (slow runs still fill chunks). */
-const GROW_BELOW_BYTES = 16 * 1024;
+export const GROW_BELOW_BYTES = 16 * 1024;
 
 export interface ChunkRow {
   readonly id: number;
@@ -34,7 +34,7 @@ export interface ChunkRow {
 /** A chunk's row without its text. */
 export type ChunkMeta = Omit<ChunkRow, "text">;
 
-const META_COLUMNS =
+export const META_COLUMNS =
   "id, first_line AS firstLine, lines, min_step AS minStep, max_step AS maxStep, steps, ends";
 export const CHUNK_COLUMNS = `${META_COLUMNS}, text`;
 
@@ -46,7 +46,7 @@ export interface Chunk {
   readonly text: Buffer | undefined;
 }
 
-const startOf = (chunk: Chunk, i: number) => (i === 0 ? 0 : (chunk.ends[i - 1] ?? 0));
+export const startOf = (chunk: Chunk, i: number) => (i === 0 ? 0 : (chunk.ends[i - 1] ?? 0));
 
 export function lineOf(chunk: Chunk, i: number): string {
   if (!chunk.text) throw new Error("history chunk decoded without its text");

@@ -17,7 +17,7 @@ import { consecutive, packFloat64, unpackFloat64 } from "./packed.ts";
 export const BLOCK_POINTS = 1024;
 
 /** Blocks fetched per query while streaming a range. */
-const PAGE_BLOCKS = 64;
+export const PAGE_BLOCKS = 64;
 
 /** A decoded block: `steps` strictly increasing; a NaN value is NaN here (null only at the API). */
 export interface Block {
@@ -61,7 +61,7 @@ export function decodeBlock(
 }
 
 /** Index of the first element ≥ `x` in a sorted array (length when none). */
-function lowerBound(sorted: Float64Array, x: number): number {
+export function lowerBound(sorted: Float64Array, x: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -93,7 +93,7 @@ export function normalizePoints(steps: number[], values: number[]): { steps: num
   return { steps: sorted, values: sorted.map((step) => byStep.get(step) ?? Number.NaN) };
 }
 
-interface BlockRow {
+export interface BlockRow {
   id: number;
   firstStep: number;
   lastStep: number;
@@ -104,7 +104,7 @@ interface BlockRow {
 const BLOCK_COLUMNS = "id, first_step AS firstStep, last_step AS lastStep, points, data";
 
 /** A block's row without its data: enough to answer most look-ups (see `denseStep`). */
-interface BlockMeta {
+export interface BlockMeta {
   id: number;
   firstStep: number;
   lastStep: number;
@@ -120,7 +120,7 @@ const META_COLUMNS = "id, first_step AS firstStep, last_step AS lastStep, points
  * `from` — `null` when it has none — without reading the block. `undefined` for a block that stores
  * its steps, which must be read.
  */
-function denseStepAtOrAfter(meta: BlockMeta, from: number): number | null | undefined {
+export function denseStepAtOrAfter(meta: BlockMeta, from: number): number | null | undefined {
   if (meta.bytes !== 8 * meta.points) return undefined;
   const step = from <= meta.firstStep ? meta.firstStep : meta.firstStep + Math.ceil(from - meta.firstStep);
   return step <= meta.lastStep ? step : null;

@@ -1,7 +1,9 @@
 /**
  * Numbers packed into SQLite BLOBs, little-endian whatever the machine, for the metric blocks and
  * history chunks. On a little-endian machine (every one Node ships for today) packing is a view and
- * unpacking is a view too unless SQLite handed out the BLOB at an unaligned offset.
+ * unpacking is a view too unless the driver handed out the BLOB at an unaligned offset (then it is
+ * copied: `new Uint8Array(data)`, since a Buffer's `slice` is a view of the same memory, which would
+ * leave the offset unaligned — mysql2 hands out Buffers cut from one large packet).
  */
 import { endianness } from "node:os";
 
@@ -28,7 +30,7 @@ export function unpackFloat64(data: Uint8Array): Float64Array {
   if (LITTLE_ENDIAN) {
     return data.byteOffset % 8 === 0
       ? new Float64Array(data.buffer, data.byteOffset, length)
-      : new Float64Array(data.slice().buffer, 0, length);
+      : new Float64Array(new Uint8Array(data).buffer, 0, length);
   }
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   return Float64Array.from({ length }, (_, i) => view.getFloat64(i * 8, true));
@@ -39,7 +41,7 @@ export function unpackUint32(data: Uint8Array): Uint32Array {
   if (LITTLE_ENDIAN) {
     return data.byteOffset % 4 === 0
       ? new Uint32Array(data.buffer, data.byteOffset, length)
-      : new Uint32Array(data.slice().buffer, 0, length);
+      : new Uint32Array(new Uint8Array(data).buffer, 0, length);
   }
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   return Uint32Array.from({ length }, (_, i) => view.getUint32(i * 4, true));

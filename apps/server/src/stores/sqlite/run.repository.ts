@@ -61,7 +61,7 @@ interface OpenBucket {
  * costs one bucket update, not one per level. A bucket emitted twice (steps out of order) is merged
  * by the upsert, whose min/max/last merge is order-independent.
  */
-class TierAccumulator {
+export class TierAccumulator {
   private readonly open = new Map<number, (OpenBucket | undefined)[]>();
   private readonly out: (number | null)[] = [];
 

@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { freePort } from "./support/ports.ts";
 import { CLI_MAIN, makeWorkspace, REPO_ROOT, startServer, type Workspace } from "./support/server.ts";
 
 interface Exit {
@@ -190,11 +191,15 @@ describe("the ballast command", () => {
     assert.match(result.stderr, /HOST must be the public base URL/);
 
     // A database asked for is never replaced by SQLite quietly; the password is never echoed.
+    const closed = await freePort();
     const mysql = await ballast(["server", "--port", "0", "--data-dir", workspace.dataDir], {
-      MYSQL: "mysql://ballast:s3cret-pw@127.0.0.1:3306/ballast",
+      MYSQL: `mysql://ballast:s3cret-pw@127.0.0.1:${closed}/ballast`,
     });
     assert.equal(mysql.code, 78, mysql.stderr);
-    assert.match(mysql.stderr, /MYSQL is set, but/);
+    assert.match(
+      mysql.stderr,
+      new RegExp(`Cannot open the MySQL database ballast on 127\\.0\\.0\\.1:${closed} \\(ECONNREFUSED\\)`),
+    );
     assert.doesNotMatch(`${mysql.stdout}${mysql.stderr}`, /s3cret-pw/);
     const bucket = await ballast(["server", "--data-dir", workspace.dataDir], {
       BUCKET: "s3://AKIA:s3cret/key@Not_A_Bucket",

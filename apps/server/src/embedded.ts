@@ -5,6 +5,14 @@ import { createServices, type Services, type Stores } from "./domain/services.ts
 import type { Cache } from "./stores/cache/cache.ts";
 import { RedisSettingsError } from "./stores/cache/cache-settings.ts";
 import { openCache } from "./stores/cache/open-cache.ts";
+import { MysqlArtifactRepository } from "./stores/mysql/artifact.repository.ts";
+import { MysqlDatabase, type MysqlSettings } from "./stores/mysql/database.ts";
+import { MysqlIdentityRepository } from "./stores/mysql/identity.repository.ts";
+import { MysqlJobRepository } from "./stores/mysql/job.repository.ts";
+import { mysqlReadiness } from "./stores/mysql/mysql.readiness.ts";
+import { MysqlRunRepository } from "./stores/mysql/run.repository.ts";
+import { MysqlRunReadRepository } from "./stores/mysql/run-read.repository.ts";
+import { MysqlSweepRepository } from "./stores/mysql/sweep.repository.ts";
 import { LocalDiskObjectStore } from "./stores/objects/local-disk.store.ts";
 import { UrlSigner } from "./stores/objects/url-signer.ts";
 import { directoryReadiness, type ReadinessCheck } from "./stores/readiness.ts";
@@ -55,12 +63,6 @@ interface Metadata {
  * CLI) while a server runs.
  */
 export async function openEmbedded(config: ServerConfig, publicUrl = config.publicUrl): Promise<Embedded> {
-  if (config.mysql) {
-    // Never fall back to SQLite silently: the operator asked for their database (docs/backends.md).
-    throw new ConfigError([
-      "MYSQL is set, but this version's MySQL metadata stores are not complete yet; unset MYSQL to use the embedded SQLite database",
-    ]);
-  }
   // First, so settings Redis refuses stop the start before anything else is open; and closed
   // again if the rest fails (an open Redis connection would keep a failed process from exiting).
   const cache = await openCache(config.cache).catch((error: unknown) => {
@@ -123,8 +125,9 @@ async function openStores(
   };
 }
 
-/** SQLite under the data directory, migrated. */
+/** MySQL when MYSQL is set (never a silent SQLite then), else SQLite under the data directory; migrated. */
 async function openMetadata(config: ServerConfig): Promise<Metadata> {
+  if (config.mysql) return openMysqlMetadata(config.mysql);
   const database = new SqliteDatabase(join(config.dataDir, "ballast.sqlite"), {
     backgroundCheckpoints: true,
   });
@@ -144,4 +147,49 @@ async function openMetadata(config: ServerConfig): Promise<Metadata> {
     metrics: { files: { database: database.path, wal: `${database.path}-wal` } },
     close: () => database.close(),
   };
+}
+
+/**
+ * The MySQL stores: the pool opened (a server that cannot be reached fails the start with the
+ * reason), pending migrations applied under the migration lock, the same repositories' contracts.
+ */
+async function openMysqlMetadata(settings: MysqlSettings): Promise<Metadata> {
+  const label = `the MySQL database ${settings.database} on ${settings.host}:${settings.port}`;
+  let database: MysqlDatabase | undefined;
+  try {
+    database = await MysqlDatabase.open(settings);
+    await database.migrate();
+  } catch (error) {
+    await database?.close();
+    // Listed like a configuration problem (exit 78, no stack): the fix is in MYSQL or the network.
+    throw new ConfigError([
+      `Cannot open ${label} (${driverReason(error)}); check MYSQL and that the server accepts connections from here`,
+    ]);
+  }
+  return {
+    engine: "mysql",
+    label,
+    repositories: {
+      identity: new MysqlIdentityRepository(database),
+      runs: new MysqlRunRepository(database),
+      runReads: new MysqlRunReadRepository(database),
+      artifacts: new MysqlArtifactRepository(database),
+      sweeps: new MysqlSweepRepository(database),
+      jobs: new MysqlJobRepository(database),
+    },
+    readiness: mysqlReadiness(database),
+    metrics: { pool: () => database.poolStats() },
+    close: () => void database.close(),
+  };
+}
+
+/** The driver's code for a failed open (ECONNREFUSED, ER_ACCESS_DENIED_ERROR…), never its whole text. */
+function driverReason(error: unknown): string {
+  const details = (error as { details?: { cause?: unknown } }).details;
+  const cause = (details?.cause ?? (error as { cause?: unknown }).cause ?? error) as {
+    code?: unknown;
+    message?: unknown;
+  };
+  if (typeof cause.code === "string") return cause.code;
+  return typeof cause.message === "string" ? cause.message.replace(/:\/\/[^@\s]*@/g, "://***@") : "no answer";
 }

@@ -3,6 +3,7 @@ import type { NewAlert, NewRunInput, RunRepository } from "../repositories.ts";
 import type { MysqlDatabase, Queryable } from "./database.ts";
 import { refuseTooLong } from "./errors.ts";
 import { HistoryReader } from "./history-chunks.ts";
+import { queryCopy } from "./json-query.ts";
 import { SeriesReader } from "./metric-blocks.ts";
 import { MetricKeyCache, writeHistory } from "./run-history.writer.ts";
 import { readTiers } from "./tiers.ts";
@@ -78,12 +79,18 @@ export class MysqlRunRepository implements RunRepository {
   /** Creates the run or updates the given fields; `undefined` fields stay as they are. */
   async upsertRun(input: NewRunInput): Promise<{ run: RunRecord; inserted: boolean }> {
     const sets: string[] = [];
-    const values: string[] = [];
+    const values: (string | null)[] = [];
     for (const [field, column] of Object.entries(FIELD_COLUMNS) as [keyof RunFields, string][]) {
       const value = input.fields[field];
       if (value === undefined) continue;
+      const text = typeof value === "string" ? value : JSON.stringify(value);
       sets.push(column);
-      values.push(typeof value === "string" ? value : JSON.stringify(value));
+      values.push(text);
+      if (column === "config" || column === "summary") {
+        // What queries read when the text is not strict JSON (json-query.ts).
+        sets.push(`${column}_query`);
+        values.push(queryCopy(text));
+      }
     }
     for (let attempt = 1; ; attempt++) {
       try {
@@ -99,7 +106,7 @@ export class MysqlRunRepository implements RunRepository {
     tx: Queryable,
     input: NewRunInput,
     sets: readonly string[],
-    values: readonly string[],
+    values: readonly (string | null)[],
   ): Promise<{ run: RunRecord; inserted: boolean }> {
     const find = () =>
       tx.get<{ id: number }>("SELECT id FROM runs WHERE project_id = ? AND name = ? FOR UPDATE", [
@@ -224,6 +231,7 @@ export class MysqlRunRepository implements RunRepository {
          events_line_count = GREATEST(events_line_count, ?),
          log_line_count = GREATEST(log_line_count, ?),
          summary = COALESCE(?, summary),
+         summary_query = CASE WHEN ? THEN ? ELSE summary_query END,
          state = ?,
          exit_code = CASE WHEN ? THEN ? ELSE exit_code END,
          finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
@@ -234,6 +242,8 @@ export class MysqlRunRepository implements RunRepository {
         eventsEnd,
         logsEnd,
         write.summary ?? null,
+        write.summary !== undefined ? 1 : 0,
+        write.summary !== undefined ? queryCopy(write.summary) : null,
         state,
         exitCode !== undefined ? 1 : 0,
         exitCode ?? null,

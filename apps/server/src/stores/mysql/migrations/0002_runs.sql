@@ -5,7 +5,9 @@
 --
 -- Differences from SQLite, and why:
 -- - Config and summary are queried with JSON_EXTRACT on the stored text (both MySQL 8 and MariaDB
---   10.11 parse it), so there are no separate query-document tables or triggers.
+--   10.11 parse it), so there are no separate query-document tables or triggers. A text that is not
+--   strict JSON (NaN, Infinity) gets a strict copy in config_query / summary_query, written with it
+--   (stores/mysql/json-query.ts); NULL otherwise.
 -- - Names that are part of a key (metric names, file paths) are VARCHAR(760): with the BIGINT run id
 --   the key stays within InnoDB's 3,072-byte limit in utf8mb4. A longer name is refused (strict mode).
 -- - Packed history and metric data are LONGBLOB: a chunk of 1,024 large history lines can pass
@@ -29,6 +31,8 @@ CREATE TABLE IF NOT EXISTS runs (
   tags               MEDIUMTEXT NOT NULL,
   config             LONGTEXT NOT NULL,
   summary            LONGTEXT NOT NULL,
+  config_query       LONGTEXT NULL,
+  summary_query      LONGTEXT NULL,
   state              VARCHAR(32) NOT NULL DEFAULT 'running',
   exit_code          INT NULL,
   stop_requested     TINYINT NOT NULL DEFAULT 0,

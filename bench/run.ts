@@ -9,6 +9,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { createConnection } from "mysql2/promise";
+import { type MariaDb, startMariaDb } from "../e2e/support/mariadb.ts";
 import { startCeiling } from "./ingest/ceiling.ts";
 import { generateIngest, ingestResult } from "./ingest/generator.ts";
 import { sqliteFloor } from "./ingest/sqlite-floor.ts";
@@ -27,7 +29,7 @@ const smoke = process.argv.includes("--smoke");
 /** `--only ceiling,ballast` runs just those parts (for working on one path); results go to results/tmp/. */
 const onlyIndex = process.argv.indexOf("--only");
 const only = onlyIndex >= 0 ? new Set((process.argv[onlyIndex + 1] ?? "").split(",")) : undefined;
-const PARTS = ["ceiling", "ballast", "floor", "wandb", "mlflow", "reads", "web"] as const;
+const PARTS = ["ceiling", "ballast", "floor", "wandb", "mlflow", "reads", "mysql", "web"] as const;
 if (only) {
   const unknown = [...only].filter((p) => !(PARTS as readonly string[]).includes(p));
   if (unknown.length > 0) {
@@ -97,27 +99,90 @@ async function ballastIngest(): Promise<IngestResult> {
   }
 }
 
+const STORED_RUNS = "SELECT count(*) AS n FROM runs WHERE state = 'finished' AND history_line_count = ?";
+// Ballast keeps _runtime and _timestamp as series too; the workload's points are the metric_k ones.
+const STORED_POINTS =
+  "SELECT sum(b.points) AS n FROM metric_blocks b JOIN metric_keys k ON k.id = b.key_id WHERE k.name LIKE 'metric!_%' ESCAPE '!'";
+
 /** Every acknowledged point must be stored: the runs finished with every line and every point. */
+function checkStored(runs: unknown, points: unknown, workload: Workload): void {
+  const expected = workload.runs * workload.stepsPerRun * workload.metricsPerStep;
+  if (Number(runs) !== workload.runs || Number(points) !== expected) {
+    throw new Error(
+      `Ballast stored ${runs} finished runs and ${points} points; expected ${workload.runs} and ${expected}`,
+    );
+  }
+}
+
 function verifyStored(dataDir: string, workload: Workload): void {
   const db = new DatabaseSync(join(dataDir, "ballast.sqlite"), { readOnly: true });
   try {
-    const runs = db
-      .prepare("SELECT count(*) AS n FROM runs WHERE state = 'finished' AND history_line_count = ?")
-      .get(workload.stepsPerRun)?.n;
-    const points = db
-      .prepare(
-        // Ballast keeps _runtime and _timestamp as series too; the workload's points are the metric_k ones.
-        "SELECT sum(b.points) AS n FROM metric_blocks b JOIN metric_keys k ON k.id = b.key_id WHERE k.name LIKE 'metric\\_%' ESCAPE '\\'",
-      )
-      .get()?.n;
-    const expected = workload.runs * workload.stepsPerRun * workload.metricsPerStep;
-    if (runs !== workload.runs || points !== expected) {
-      throw new Error(
-        `Ballast stored ${runs} finished runs and ${points} points; expected ${workload.runs} and ${expected}`,
-      );
-    }
+    checkStored(
+      db.prepare(STORED_RUNS).get(workload.stepsPerRun)?.n,
+      db.prepare(STORED_POINTS).get()?.n,
+      workload,
+    );
   } finally {
     db.close();
+  }
+}
+
+async function verifyStoredMysql(url: string, workload: Workload): Promise<void> {
+  const db = await createConnection({ uri: url });
+  try {
+    const [[runs]] = (await db.query(STORED_RUNS, [workload.stepsPerRun])) as unknown as [{ n: unknown }[]];
+    const [[points]] = (await db.query(STORED_POINTS)) as unknown as [{ n: unknown }[]];
+    checkStored(runs?.n, points?.n, workload);
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * The MySQL column: the same ingest and reads as `ballast` and `reads`, on a server whose metadata
+ * and metrics live in MariaDB (Debian's, started by the harness on loopback with a fresh data dir:
+ * InnoDB, 256 MB buffer pool, the default durability innodb_flush_log_at_trx_commit=1). The server's
+ * CPU and RSS exclude MariaDB's own.
+ */
+async function mysqlPart(record: (result: IngestResult) => void, onReads: (results: ReadResult[]) => void) {
+  let mariadb: MariaDb | undefined;
+  try {
+    mariadb = await startMariaDb();
+    const ingestUrl = await mariadb.createDatabase("bench_ingest");
+    const server = await startBallast({ MYSQL: ingestUrl });
+    try {
+      const sampler = sampleProcess(server.pid);
+      const outcome = await generateIngest(
+        { url: server.url, apiKey: server.apiKey, entity: server.entity, project: "bench" },
+        WORKLOAD,
+      );
+      const usage = sampler.stop();
+      await verifyStoredMysql(ingestUrl, WORKLOAD);
+      record(
+        ingestResult(
+          "ballast-mysql",
+          outcome,
+          usage,
+          "MYSQL: MariaDB 10.11 on loopback (InnoDB, durable commits)",
+        ),
+      );
+    } finally {
+      await server.stop();
+    }
+    const readsServer = await startBallast({ MYSQL: await mariadb.createDatabase("bench_reads") });
+    try {
+      const results = await ballastReads({
+        url: readsServer.url,
+        apiKey: readsServer.apiKey,
+        dataDir: readsServer.dataDir,
+        smoke,
+      });
+      onReads(results.map((r) => ({ ...r, system: "ballast-mysql" })));
+    } finally {
+      await readsServer.stop();
+    }
+  } finally {
+    await mariadb?.dispose();
   }
 }
 
@@ -202,6 +267,12 @@ async function main(): Promise<void> {
     const results = await ballastReadSide();
     reads.unshift(...results);
     for (const r of results) logRead(r);
+  });
+  await part("mysql", "ballast on MariaDB: ingest and reads", async () => {
+    await mysqlPart(record, (results) => {
+      reads.push(...results);
+      for (const r of results) logRead(r);
+    });
   });
   await part("web", "web page timings", async () => {
     const results = await ballastWeb({ smoke });

@@ -1,7 +1,7 @@
 /**
  * The benchmark harness cannot rot: `node bench/run.ts --smoke` runs every part at tiny sizes (real
- * Ballast server, ceiling, SQLite floor, real wandb client, real MLflow server, read queries, the web
- * UI's page timings in Chromium) and writes its report. Checked: the run succeeds, and the report has
+ * Ballast server, ceiling, SQLite floor, real wandb client, real MLflow server, read queries, the same
+ * ingest and reads on MariaDB, the web UI's page timings in Chromium) and writes its report. Checked: the run succeeds, and the report has
  * every section and every system with positive numbers. No speed assertions: CI machines vary, the
  * full run is for numbers.
  */
@@ -38,7 +38,7 @@ describe("bench smoke", { timeout: 320_000 }, () => {
     assert.deepEqual(json.skipped, []);
 
     const systems = json.ingest.map((r) => r.system);
-    for (const system of ["ceiling", "ballast", "sqlite-floor", "wandb-client", "mlflow"]) {
+    for (const system of ["ceiling", "ballast", "sqlite-floor", "wandb-client", "mlflow", "ballast-mysql"]) {
       assert.ok(systems.includes(system), `ingest row for ${system} (have ${systems.join(", ")})`);
     }
     for (const row of json.ingest) {
@@ -49,14 +49,14 @@ describe("bench smoke", { timeout: 320_000 }, () => {
       if (row.latencyMs)
         assert.ok(row.latencyMs.p50 > 0 && row.latencyMs.p99 >= row.latencyMs.p50, row.system);
     }
-    for (const system of ["ceiling", "ballast"]) {
+    for (const system of ["ceiling", "ballast", "ballast-mysql"]) {
       const row = json.ingest.find((r) => r.system === system);
       assert.ok(row?.requests && row.requests > 0, `${system} counted its requests`);
       assert.ok(row?.latencyMs, `${system} has latencies`);
       assert.ok(row?.peakRssMb && row.peakRssMb > 0, `${system} has a peak RSS`);
     }
 
-    for (const system of ["ballast", "mlflow", "ballast-web"]) {
+    for (const system of ["ballast", "mlflow", "ballast-web", "ballast-mysql"]) {
       const reads = json.reads.filter((r) => r.system === system);
       assert.ok(reads.length > 0, `read rows for ${system}`);
       for (const r of reads) assert.ok(r.samples > 0 && r.p50Ms > 0 && r.p99Ms >= r.p50Ms, JSON.stringify(r));
@@ -70,7 +70,14 @@ describe("bench smoke", { timeout: 320_000 }, () => {
     assert.ok(json.machine.nproc > 0 && json.machine.memoryGb > 0 && json.machine.sqlite.length > 0);
 
     const markdown = await readFile(join(RESULTS, "latest.md"), "utf8");
-    for (const section of ["## Ingest", "## Reads", "## Ratios", "## Goals", "## Machine"]) {
+    for (const section of [
+      "## Ingest",
+      "## Reads",
+      "## Embedded (SQLite) and MySQL (MariaDB)",
+      "## Ratios",
+      "## Goals",
+      "## Machine",
+    ]) {
       assert.ok(markdown.includes(section), `latest.md has ${section}`);
     }
     for (const system of systems) assert.match(markdown, new RegExp(`\\| ${system} \\|`));

@@ -6,11 +6,10 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { loadConfig, type RunningServer, startServer } from "../apps/server/src/index.ts";
-import { historyRows } from "./support/store.ts";
+import { openStore } from "./support/store.ts";
 
 describe("file_stream offsets over HTTP", () => {
   let dir: string;
@@ -58,23 +57,20 @@ describe("file_stream offsets over HTTP", () => {
     });
   }
 
-  function stored(run: string) {
-    const db = new DatabaseSync(join(dir, "ballast.sqlite"), { readOnly: true });
+  async function stored(run: string) {
+    const db = await openStore(dir);
     try {
-      const row = db
-        .prepare(
-          "SELECT id, state, exit_code, summary, history_line_count, log_line_count FROM runs WHERE name = ?",
-        )
-        .get(run);
-      assert.ok(row, `run ${run} stored`);
-      const history = historyRows(db, row.id as number).map((r) => [r.line_no, r.line]);
-      const logs = db
-        .prepare("SELECT line_no, line FROM run_logs WHERE run_id = ? ORDER BY line_no")
-        .all(row.id as number)
-        .map((r) => [r.line_no, r.line]);
+      const row = await db.one(
+        "SELECT id, state, exit_code, summary, history_line_count, log_line_count FROM runs WHERE name = ?",
+        run,
+      );
+      const history = (await db.historyRows(row.id as number)).map((r) => [r.line_no, r.line]);
+      const logs = (
+        await db.all("SELECT line_no, line FROM run_logs WHERE run_id = ? ORDER BY line_no", row.id as number)
+      ).map((r) => [r.line_no, r.line]);
       return { row, history, logs };
     } finally {
-      db.close();
+      await db.close();
     }
   }
 
@@ -86,7 +82,7 @@ describe("file_stream offsets over HTTP", () => {
     const body = { files: { "wandb-history.jsonl": { offset: 0, content: lines(0, 5) } } };
     assert.equal((await stream("twice", body)).status, 200);
     assert.equal((await stream("twice", body)).status, 200);
-    const { row, history } = stored("twice");
+    const { row, history } = await stored("twice");
     assert.equal(row.history_line_count, 5);
     assert.deepEqual(
       history,
@@ -107,7 +103,7 @@ describe("file_stream offsets over HTTP", () => {
       });
       assert.equal(response.status, 200);
     }
-    const { row, history } = stored("shuffled");
+    const { row, history } = await stored("shuffled");
     assert.equal(row.history_line_count, 12);
     assert.deepEqual(
       history,
@@ -137,7 +133,7 @@ describe("file_stream offsets over HTTP", () => {
     );
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), {});
-    const { row, logs } = stored("console");
+    const { row, logs } = await stored("console");
     assert.deepEqual(logs, [
       [0, "epoch 1 100%"],
       [1, "x"],
@@ -180,7 +176,7 @@ describe("file_stream offsets over HTTP", () => {
     };
     assert.equal((await stream("again", opening)).status, 200);
     assert.equal((await stream("again", { complete: true, exitcode: 0 })).status, 200);
-    assert.equal(stored("again").row.state, "finished");
+    assert.equal((await stored("again")).row.state, "finished");
 
     const second = await upsert();
     assert.equal(second.inserted, false, "the same run, not a new one");
@@ -192,11 +188,11 @@ describe("file_stream offsets over HTTP", () => {
       },
     };
     assert.equal((await stream("again", restart)).status, 200);
-    const running = stored("again").row;
+    const running = (await stored("again")).row;
     assert.equal(running.state, "running", "streaming again reopens the run");
     assert.equal(running.exit_code, null);
     assert.equal((await stream("again", { complete: true, exitcode: 0 })).status, 200);
-    const { row, history } = stored("again");
+    const { row, history } = await stored("again");
     assert.equal(row.state, "finished");
     assert.equal(row.exit_code, 0);
     assert.equal(row.summary, '{"round":2}');
@@ -221,7 +217,7 @@ describe("file_stream offsets over HTTP", () => {
       assert.equal(error.error.code, "BAD_REQUEST");
       assert.ok(error.error.message.length > 10);
     }
-    const { row, history } = stored("bad");
+    const { row, history } = await stored("bad");
     assert.equal(row.history_line_count, 0);
     assert.deepEqual(history, []);
   });

@@ -26,7 +26,7 @@ import {
   total,
 } from "./support/prometheus.ts";
 import { killScripts, runScript, setupPython } from "./support/python.ts";
-import { findRun, historyRows, openStore, text } from "./support/store.ts";
+import { openStore, text } from "./support/store.ts";
 
 const FILE_STREAM_ROUTE = "/files/:entity/:project/:run/file_stream";
 const STEPS = 60;
@@ -72,13 +72,13 @@ describe("/metrics and /readyz with the real wandb client", () => {
     assert.equal(delta("ballast_ingest_history_lines_total"), STEPS);
     // Metric points: the numeric values in the lines the store holds (loss, acc and the client's
     // _step/_runtime/_timestamp; the "note" string is not a point).
-    const db = openStore(test.dataDir);
+    const db = await openStore(test.dataDir);
     let lines: string[];
     try {
-      const run = findRun(db, result.entity, project, result.run_id);
-      lines = historyRows(db, run.id as number).map((row) => text(row, "line"));
+      const run = await db.findRun(result.entity, project, result.run_id);
+      lines = (await db.historyRows(run.id as number)).map((row) => text(row, "line"));
     } finally {
-      db.close();
+      await db.close();
     }
     assert.equal(lines.length, STEPS);
     const points = parseHistoryBatch(0, lines).values.length;

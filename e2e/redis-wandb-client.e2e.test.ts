@@ -11,7 +11,7 @@ import { assertHistory } from "./support/history.ts";
 import { startScript } from "./support/python.ts";
 import { startRedis } from "./support/redis.ts";
 import { makeWorkspace, rejectAfter, sleep, startServer } from "./support/server.ts";
-import { findRun, historyRows, int, nullableInt, text } from "./support/store.ts";
+import { int, nullableInt, text } from "./support/store.ts";
 
 const redis = await startRedis();
 after(() => redis.dispose());
@@ -177,14 +177,14 @@ describe("the wandb client while Redis goes away and comes back", () => {
       );
       assert.equal(series.points.at(-1)?.last, 1 / steps);
 
-      const db = suite.store();
+      const db = await suite.store();
       try {
-        const run = findRun(db, result.entity, "redis", result.run_id);
+        const run = await db.findRun(result.entity, "redis", result.run_id);
         assert.equal(text(run, "state"), "finished");
         assert.equal(nullableInt(run, "exit_code"), 0);
         assert.equal(int(run, "history_line_count"), steps);
         assertHistory(
-          historyRows(db, int(run, "id")).map((row) => ({
+          (await db.historyRows(int(run, "id"))).map((row) => ({
             lineNo: int(row, "line_no"),
             step: nullableInt(row, "step"),
             line: text(row, "line"),
@@ -192,7 +192,7 @@ describe("the wandb client while Redis goes away and comes back", () => {
           steps,
         );
       } finally {
-        db.close();
+        await db.close();
       }
       assert.doesNotMatch(server.output().stdout + server.output().stderr, new RegExp(redis.password));
     }),

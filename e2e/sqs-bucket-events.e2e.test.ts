@@ -19,7 +19,7 @@ import {
   type Workspace,
 } from "./support/server.ts";
 import { type EventRelay, relayBucketEvents, type SqsEmulator, startSqsEmulator } from "./support/sqs.ts";
-import { all, openStore } from "./support/store.ts";
+import { openStore } from "./support/store.ts";
 
 describe("object-created notifications through SQS", () => {
   let sqs: SqsEmulator;
@@ -130,16 +130,16 @@ describe("object-created notifications through SQS", () => {
     assert.equal(file.md5, createHash("md5").update(bytes).digest("base64"));
     assert.ok(relay.relayed() >= 1);
 
-    const db = openStore(workspace.dataDir);
+    const db = await openStore(workspace.dataDir);
     try {
-      const letters = all(db, "SELECT source, body, error FROM dead_letters");
+      const letters = await db.all("SELECT source, body, error FROM dead_letters");
       assert.deepEqual(
         letters.map((l) => [l.source, l.body]),
         [["sqs", poison]],
       );
-      assert.equal(all(db, "SELECT id FROM jobs").length, 0, "no polling jobs in SQS mode");
+      assert.equal((await db.all("SELECT id FROM jobs")).length, 0, "no polling jobs in SQS mode");
     } finally {
-      db.close();
+      await db.close();
     }
     assert.match(server.output().stderr, /dead-lettered a message: the message is not JSON/);
   });

@@ -10,11 +10,10 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { DatabaseSync } from "node:sqlite";
 import { describe, it } from "node:test";
 import { useClientSuite } from "./support/client-suite.ts";
 import { PYTHON_DIR, runScript, runWandbCli, VENV_PYTHON, wandbEnv } from "./support/python.ts";
-import { all, one, text } from "./support/store.ts";
+import { type StoreView, text } from "./support/store.ts";
 
 interface PyAgentResult {
   sweep_id: string;
@@ -46,8 +45,8 @@ parameters:
 /** click.style's colour codes around the sweep id. */
 const ANSI_COLOR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 
-function sweepRow(db: DatabaseSync, name: string) {
-  return one(db, "SELECT * FROM sweeps WHERE name = ?", name);
+function sweepRow(db: StoreView, name: string) {
+  return db.one("SELECT * FROM sweeps WHERE name = ?", name);
 }
 
 function unwrap(config: string): Record<string, unknown> {
@@ -89,17 +88,14 @@ describe("sweeps with the real wandb client", { timeout: 420_000 }, () => {
       ]);
       assert.equal(agent.code, 0, agent.stdout + agent.stderr);
 
-      const db = suite.store();
+      const db = await suite.store();
       try {
         // The CLI agent's sweep: four finished runs in the sweep, one per grid point.
-        const sweep = sweepRow(db, sweepId);
+        const sweep = await sweepRow(db, sweepId);
         assert.equal(sweep.method, "grid");
         assert.match(text(sweep, "config"), /program: .*sweep_train\.py/);
-        const runs = all(
-          db,
-          `SELECT r.name, r.state, r.config, r.summary, r.sweep_name FROM runs r
-             JOIN projects p ON p.id = r.project_id WHERE p.name = 'sweeps-cli' ORDER BY r.created_at`,
-        );
+        const runs = await db.all(`SELECT r.name, r.state, r.config, r.summary, r.sweep_name FROM runs r
+             JOIN projects p ON p.id = r.project_id WHERE p.name = 'sweeps-cli' ORDER BY r.created_at`);
         assert.equal(runs.length, 4, JSON.stringify(runs.map((r) => r.name)));
         const combos = new Set<string>();
         for (const run of runs) {
@@ -111,8 +107,7 @@ describe("sweeps with the real wandb client", { timeout: 420_000 }, () => {
           assert.equal((JSON.parse(text(run, "summary")) as { loss: number }).loss, loss);
         }
         assert.deepEqual([...combos].sort(), ["1/x", "1/y", "2/x", "2/y"]);
-        const assigned = all(
-          db,
+        const assigned = await db.all(
           "SELECT run_name FROM sweep_assignments WHERE sweep_id = ? AND status = 'assigned'",
           sweep.id as number,
         );
@@ -121,12 +116,11 @@ describe("sweeps with the real wandb client", { timeout: 420_000 }, () => {
         // The Python agent's random sweep: three runs, parameters within their distributions.
         const result = pyAgent.result;
         assert.equal(result.runs.length, 3);
-        const pySweep = sweepRow(db, result.sweep_id);
+        const pySweep = await sweepRow(db, result.sweep_id);
         assert.equal(pySweep.method, "random");
         assert.equal(pySweep.display_name, "py-agent-sweep");
         for (const seen of result.runs) {
-          const row = one(
-            db,
+          const row = await db.one(
             `SELECT r.state, r.config, r.sweep_name FROM runs r JOIN projects p ON p.id = r.project_id
               WHERE p.name = 'sweeps-py' AND r.name = ?`,
             seen.run_id,
@@ -146,17 +140,17 @@ describe("sweeps with the real wandb client", { timeout: 420_000 }, () => {
         assert.equal(result.api.best_loss, Math.min(...result.runs.map((r) => r.score)));
         assert.equal(result.api.expected_run_count, null);
       } finally {
-        db.close();
+        await db.close();
       }
 
       // State changes through the CLI on the Python sweep.
       const path = `${suite.username}/sweeps-py/${pyAgent.result.sweep_id}`;
-      const stateOf = () => {
-        const store = suite.store();
+      const stateOf = async () => {
+        const store = await suite.store();
         try {
-          return sweepRow(store, pyAgent.result.sweep_id).state;
+          return (await sweepRow(store, pyAgent.result.sweep_id)).state;
         } finally {
-          store.close();
+          await store.close();
         }
       };
       for (const [flag, state] of [
@@ -166,10 +160,10 @@ describe("sweeps with the real wandb client", { timeout: 420_000 }, () => {
       ] as const) {
         const changed = await runWandbCli(["sweep", flag, path], py);
         assert.equal(changed.code, 0, changed.stdout + changed.stderr);
-        assert.equal(stateOf(), state);
+        assert.equal(await stateOf(), state);
       }
       const cancel = await runWandbCli(["sweep", "--cancel", path], py);
       assert.match(cancel.stdout + cancel.stderr, /Sweep already finished/);
-      assert.equal(stateOf(), "FINISHED");
+      assert.equal(await stateOf(), "FINISHED");
     }));
 });

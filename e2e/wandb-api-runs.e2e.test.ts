@@ -7,13 +7,10 @@
  * Real: server process, SQLite, local object store, wandb client and wandb-core. Mocked: nothing.
  */
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { type JsonValue, parseLenientJson } from "../packages/core/src/index.ts";
 import { useClientSuite } from "./support/client-suite.ts";
 import { runScript } from "./support/python.ts";
-import { all, findRun } from "./support/store.ts";
 
 const STEPS = 30;
 const BIG = 2n ** 53n + 1n;
@@ -217,31 +214,32 @@ describe("wandb.Api() reads runs back from Ballast", { timeout: 600_000 }, () =>
         list(afterDelete.ids).map((id) => label.get(String(id))),
         LABELS.filter((l) => l !== "neginf"),
       );
-      const db = suite.store();
+      const db = await suite.store();
       try {
-        assert.equal(all(db, "SELECT id FROM runs WHERE name = ?", ids.neginf).length, 0);
+        assert.equal((await db.all("SELECT id FROM runs WHERE name = ?", ids.neginf)).length, 0);
         assert.equal(
-          all(db, "SELECT 1 FROM history_chunks h LEFT JOIN runs r ON r.id = h.run_id WHERE r.id IS NULL")
+          (
+            await db.all(
+              "SELECT 1 FROM history_chunks h LEFT JOIN runs r ON r.id = h.run_id WHERE r.id IS NULL",
+            )
+          ).length,
+          0,
+        );
+        assert.equal(
+          (await db.all("SELECT 1 FROM run_files f LEFT JOIN runs r ON r.id = f.run_id WHERE r.id IS NULL"))
             .length,
           0,
         );
-        assert.equal(
-          all(db, "SELECT 1 FROM run_files f LEFT JOIN runs r ON r.id = f.run_id WHERE r.id IS NULL").length,
-          0,
-        );
-        // Every run's file objects live under objects/runs/<run id>/: none is left for a deleted run.
-        const live = new Set(all(db, "SELECT id FROM runs").map((row) => String(row.id)));
-        const runsDir = join(suite.live().workspace.dataDir, "objects", "runs");
-        const stored = readdirSync(runsDir);
-        const leftovers = stored
-          .filter((id) => !live.has(id))
-          .flatMap((id) => readdirSync(join(runsDir, id), { recursive: true, withFileTypes: true }))
-          .filter((entry) => entry.isFile());
+        // Every run's file objects live under runs/<run id>/: none is left for a deleted run.
+        const live = new Set((await db.all("SELECT id FROM runs")).map((row) => String(row.id)));
+        const stored = await db.objectKeys("runs/");
+        const runOf = (key: string) => key.split("/")[1] ?? "";
+        const leftovers = stored.filter((key) => !live.has(runOf(key)));
         assert.deepEqual(leftovers, [], "objects of a deleted run");
-        const baseRun = findRun(db, String(result.entity), "reads", ids.base);
-        assert.ok(stored.includes(String(baseRun.id)));
+        const baseRun = await db.findRun(String(result.entity), "reads", ids.base);
+        assert.ok(stored.some((key) => runOf(key) === String(baseRun.id)));
       } finally {
-        db.close();
+        await db.close();
       }
 
       assert.match(String(result.bad_filter), /Invalid runs filter: unknown operator "\$bogus"/);

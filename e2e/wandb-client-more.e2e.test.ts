@@ -11,23 +11,12 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { DatabaseSync } from "node:sqlite";
 import { describe, it } from "node:test";
 import { useClientSuite } from "./support/client-suite.ts";
 import { assertHistory, isObject, type JsonObject, parseLine } from "./support/history.ts";
 import { runScript, runWandbCli } from "./support/python.ts";
 import { makeDir } from "./support/server.ts";
-import {
-  all,
-  findRun,
-  historyRows,
-  int,
-  nullableInt,
-  objectDigest,
-  one,
-  type Row,
-  text,
-} from "./support/store.ts";
+import { int, nullableInt, type Row, type StoreView, text } from "./support/store.ts";
 
 interface FileHashes {
   md5_hex: string;
@@ -81,20 +70,19 @@ function netrcPasswords(content: string): Map<string, string> {
   return passwords;
 }
 
-async function storedSha256(dataDir: string, storageKey: string): Promise<string> {
+async function storedSha256(db: StoreView, storageKey: string): Promise<string> {
   return createHash("sha256")
-    .update(await readFile(join(dataDir, "objects", storageKey)))
+    .update(await db.objectBytes(storageKey))
     .digest("hex");
 }
 
-async function storedJson(dataDir: string, storageKey: string): Promise<unknown> {
-  return JSON.parse(await readFile(join(dataDir, "objects", storageKey), "utf8"));
+async function storedJson(db: StoreView, storageKey: string): Promise<unknown> {
+  return JSON.parse((await db.objectBytes(storageKey)).toString("utf8"));
 }
 
 /** The versions of a collection, oldest first, every row whatever its state. */
-function collectionVersions(db: DatabaseSync, projectId: number, collection: string): Row[] {
-  return all(
-    db,
+function collectionVersions(db: StoreView, projectId: number, collection: string): Promise<Row[]> {
+  return db.all(
     `SELECT a.*, t.name AS type_name FROM artifacts a
        JOIN artifact_collections c ON c.id = a.collection_id
        JOIN artifact_types t ON t.id = a.type_id
@@ -105,13 +93,12 @@ function collectionVersions(db: DatabaseSync, projectId: number, collection: str
 }
 
 /** alias → version index, from artifact_aliases of the collection. */
-function aliasTargets(
-  db: DatabaseSync,
+async function aliasTargets(
+  db: StoreView,
   projectId: number,
   collection: string,
-): Record<string, number | null> {
-  const rows = all(
-    db,
+): Promise<Record<string, number | null>> {
+  const rows = await db.all(
     `SELECT al.alias, a.version_index FROM artifact_aliases al
        JOIN artifact_collections c ON c.id = al.collection_id
        JOIN artifacts a ON a.id = al.artifact_id
@@ -122,10 +109,9 @@ function aliasTargets(
   return Object.fromEntries(rows.map((row) => [text(row, "alias"), nullableInt(row, "version_index")]));
 }
 
-function projectId(db: DatabaseSync, entity: string, project: string): number {
+async function projectId(db: StoreView, entity: string, project: string): Promise<number> {
   return int(
-    one(
-      db,
+    await db.one(
       "SELECT p.id FROM projects p JOIN entities e ON e.id = p.entity_id WHERE e.name = ? AND p.name = ?",
       entity,
       project,
@@ -176,21 +162,21 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
         );
         assert.equal(result.base_url, server.url, "the client used the stored base URL");
         assert.equal(result.entity, username, "the run goes to the logged-in user's entity");
-        const db = store();
+        const db = await store();
         try {
-          const run = findRun(db, username, "login", result.run_id);
+          const run = await db.findRun(username, "login", result.run_id);
           assert.equal(text(run, "state"), "finished", "run state");
           assert.equal(nullableInt(run, "exit_code"), 0, "exit code");
-          const user = one(db, "SELECT id FROM users WHERE username = ?", username);
+          const user = await db.one("SELECT id FROM users WHERE username = ?", username);
           assert.equal(nullableInt(run, "user_id"), int(user, "id"), "run belongs to the logged-in user");
-          const lines = historyRows(db, int(run, "id")).map((row) => ({
+          const lines = (await db.historyRows(int(run, "id"))).map((row) => ({
             lineNo: int(row, "line_no"),
             step: nullableInt(row, "step"),
             line: text(row, "line"),
           }));
           assertHistory(lines, 5);
         } finally {
-          db.close();
+          await db.close();
         }
 
         // A well-formed key (the client checks the format first) that the server does not know.
@@ -229,12 +215,12 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
           ["v0", "v1", "v2"],
           "the client got v0, v1, v2",
         );
-        const dataDir = live().server.dataDir;
-        let db = store();
+        const _dataDir = live().server.dataDir;
+        let db = await store();
         let project = 0;
         try {
-          project = projectId(db, username, "arts");
-          const versions = collectionVersions(db, project, "models");
+          project = await projectId(db, username, "arts");
+          const versions = await collectionVersions(db, project, "models");
           assert.deepEqual(
             versions.map((row) => [
               nullableInt(row, "version_index"),
@@ -247,12 +233,12 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
           );
           // latest follows the newest committed version; best moved from v1 to v2 with the third log.
           assert.deepEqual(
-            aliasTargets(db, project, "models"),
+            await aliasTargets(db, project, "models"),
             { best: 2, latest: 2, prod: 2 },
             "aliases after three logs",
           );
         } finally {
-          db.close();
+          await db.close();
         }
 
         // The same content as v0, logged again with the default aliases (the client sends
@@ -275,9 +261,9 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
           [v0.version, v0.id, v0.digest],
           "the client is handed the existing v0",
         );
-        db = store();
+        db = await store();
         try {
-          const versions = collectionVersions(db, project, "models");
+          const versions = await collectionVersions(db, project, "models");
           assert.deepEqual(
             versions.map((row) => [nullableInt(row, "version_index"), text(row, "state")]),
             [
@@ -288,15 +274,14 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
             "no new version for a repeated content",
           );
           assert.deepEqual(
-            aliasTargets(db, project, "models"),
+            await aliasTargets(db, project, "models"),
             { best: 2, latest: 0, prod: 2 },
             "aliases after the repeat",
           );
 
           // Every version has its two entries; config.json is the same content in all three and is
           // stored once: one artifact_objects row per distinct md5, one storage key for all entries.
-          const entries = all(
-            db,
+          const entries = await db.all(
             `SELECT a.version_index, e.path, e.digest, e.size, e.storage_key FROM artifact_entries e
              JOIN artifacts a ON a.id = e.artifact_id JOIN artifact_collections c ON c.id = a.collection_id
             WHERE c.project_id = ? AND c.name = 'models' ORDER BY a.version_index, e.path`,
@@ -328,8 +313,7 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
             4,
             "four distinct contents: the shared config.json and three weights.bin",
           );
-          const objects = all(
-            db,
+          const objects = await db.all(
             `SELECT o.md5, o.size, o.storage_key FROM artifact_objects o JOIN entities e ON e.id = o.entity_id
             WHERE e.name = ? AND o.md5 IN (${digests.map(() => "?").join(", ")})`,
             username,
@@ -341,7 +325,7 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
             "one artifact_objects row per distinct content",
           );
           for (const row of objects) {
-            const stored = await objectDigest(dataDir, text(row, "storage_key"));
+            const stored = await db.objectDigest(text(row, "storage_key"));
             assert.deepEqual(
               [stored.md5Base64, stored.size],
               [text(row, "md5"), nullableInt(row, "size")],
@@ -349,7 +333,7 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
             );
           }
         } finally {
-          db.close();
+          await db.close();
         }
       }),
   );
@@ -376,13 +360,12 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
           steps,
           `table files: ${names}`,
         );
-        const dataDir = live().server.dataDir;
-        const db = store();
+        const _dataDir = live().server.dataDir;
+        const db = await store();
         try {
-          const run = findRun(db, username, "media", result.run_id);
+          const run = await db.findRun(username, "media", result.run_id);
           assert.equal(text(run, "state"), "finished", "run state");
-          const alerts = all(
-            db,
+          const alerts = await db.all(
             "SELECT title, text, severity, wait_seconds FROM run_alerts WHERE run_id = ?",
             int(run, "id"),
           );
@@ -399,10 +382,11 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
             "run.alert() is stored with its severity and wait duration",
           );
           const files = new Map(
-            all(
-              db,
-              "SELECT name, size, md5, storage_key FROM run_files WHERE run_id = ?",
-              int(run, "id"),
+            (
+              await db.all(
+                "SELECT name, size, md5, storage_key FROM run_files WHERE run_id = ?",
+                int(run, "id"),
+              )
             ).map((row) => [text(row, "name"), row]),
           );
           for (const [name, hashes] of Object.entries(result.media)) {
@@ -413,7 +397,7 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
               [hashes.md5_b64, hashes.size],
               `${name}: row`,
             );
-            const stored = await objectDigest(dataDir, text(row, "storage_key"));
+            const stored = await db.objectDigest(text(row, "storage_key"));
             assert.deepEqual(
               [stored.md5Hex, stored.size],
               [hashes.md5_hex, hashes.size],
@@ -421,7 +405,7 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
             );
           }
 
-          const lines = historyRows(db, int(run, "id"));
+          const lines = await db.historyRows(int(run, "id"));
           assert.equal(lines.length, steps, "one history line per step");
           const clientIds: string[] = [];
           for (const [step, stored] of lines.entries()) {
@@ -446,12 +430,12 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
               assert.equal(media.size, int(file, "size"), `${where}: size`);
               assert.equal(
                 media.sha256,
-                await storedSha256(dataDir, text(file, "storage_key")),
+                await storedSha256(db, text(file, "storage_key")),
                 `${where}: sha256`,
               );
               if (key === "tbl") {
                 assert.deepEqual([media.ncols, media.nrows], [2, 2], `${where}: ncols, nrows`);
-                const table = await storedJson(dataDir, text(file, "storage_key"));
+                const table = await storedJson(db, text(file, "storage_key"));
                 assert.deepEqual(
                   table,
                   {
@@ -475,7 +459,7 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
           // Each step's Table is also logged as an artifact `run-<id>-tbl` of type run_table. The
           // three tables are identical, so the later two have v0's digest and are deduplicated (as
           // in the `models` test): one committed version, made by step 0's log (its client id).
-          const versions = collectionVersions(db, int(run, "project_id"), `run-${result.run_id}-tbl`);
+          const versions = await collectionVersions(db, int(run, "project_id"), `run-${result.run_id}-tbl`);
           assert.deepEqual(
             versions.map((row) => [
               text(row, "type_name"),
@@ -489,19 +473,18 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
           if (artifact === undefined) throw new Error("unreachable");
           assert.equal(nullableInt(artifact, "run_id"), int(run, "id"), "run_table logged by the run");
           assert.equal(artifact.client_id, clientIds[0], "step 0's artifact_path names the stored version");
-          const entry = one(
-            db,
+          const entry = await db.one(
             "SELECT path, digest, size, storage_key FROM artifact_entries WHERE artifact_id = ?",
             int(artifact, "id"),
           );
           assert.equal(text(entry, "path"), "tbl.table.json", "run_table entry");
-          const stored = await objectDigest(dataDir, text(entry, "storage_key"));
+          const stored = await db.objectDigest(text(entry, "storage_key"));
           assert.deepEqual(
             [stored.md5Base64, stored.size],
             [text(entry, "digest"), int(entry, "size")],
             "entry bytes",
           );
-          const table = await storedJson(dataDir, text(entry, "storage_key"));
+          const table = await storedJson(db, text(entry, "storage_key"));
           assert.ok(typeof table === "object" && table !== null, "run_table entry is a JSON object");
           const { columns, data } = table as { columns?: unknown; data?: unknown };
           assert.deepEqual(
@@ -516,7 +499,7 @@ describe("more of the real wandb client against Ballast", { timeout: 600_000 }, 
             "run_table content",
           );
         } finally {
-          db.close();
+          await db.close();
         }
       }),
   );

@@ -8,7 +8,6 @@
  * Mocked: nothing. Keep the workspace with BALLAST_E2E_KEEP=1 (it is also kept when a test fails).
  */
 import assert from "node:assert/strict";
-import type { DatabaseSync } from "node:sqlite";
 import { describe, it } from "node:test";
 import { parseLenientJson } from "../packages/core/src/index.ts";
 import { useClientSuite } from "./support/client-suite.ts";
@@ -23,17 +22,7 @@ import {
 } from "./support/history.ts";
 import { runScript, startScript } from "./support/python.ts";
 import { rejectAfter, sleep } from "./support/server.ts";
-import {
-  all,
-  findRun,
-  historyRows,
-  int,
-  nullableInt,
-  objectDigest,
-  one,
-  type Row,
-  text,
-} from "./support/store.ts";
+import { int, nullableInt, type Row, type StoreView, text } from "./support/store.ts";
 
 interface FileHashes {
   md5_hex: string;
@@ -105,8 +94,8 @@ interface KillResult {
 /** Files wandb-core uploads for every run besides the ones the script saves. */
 const STANDARD_RUN_FILES = ["config.yaml", "requirements.txt", "wandb-metadata.json", "wandb-summary.json"];
 
-function historyLines(db: DatabaseSync, run: Row): StoredHistoryLine[] {
-  return historyRows(db, int(run, "id")).map((row) => ({
+async function historyLines(db: StoreView, run: Row): Promise<StoredHistoryLine[]> {
+  return (await db.historyRows(int(run, "id"))).map((row) => ({
     lineNo: int(row, "line_no"),
     step: nullableInt(row, "step"),
     line: text(row, "line"),
@@ -138,13 +127,11 @@ function assertRunRow(run: Row, steps: number): void {
 }
 
 /** The named run files exist with the client's size and md5, and the stored bytes match them. */
-async function assertRunFiles(
-  db: DatabaseSync,
-  dataDir: string,
-  run: Row,
-  expected: Record<string, FileHashes>,
-): Promise<void> {
-  const rows = all(db, "SELECT name, size, md5, storage_key FROM run_files WHERE run_id = ?", int(run, "id"));
+async function assertRunFiles(db: StoreView, run: Row, expected: Record<string, FileHashes>): Promise<void> {
+  const rows = await db.all(
+    "SELECT name, size, md5, storage_key FROM run_files WHERE run_id = ?",
+    int(run, "id"),
+  );
   const byName = new Map(rows.map((row) => [text(row, "name"), row]));
   const names = [...byName.keys()].sort();
   for (const name of [...Object.keys(expected), ...STANDARD_RUN_FILES]) {
@@ -155,12 +142,12 @@ async function assertRunFiles(
     if (row === undefined) continue;
     assert.equal(int(row, "size"), hashes.size, `${name}: size`);
     assert.equal(text(row, "md5"), hashes.md5_b64, `${name}: md5 column`);
-    const stored = await objectDigest(dataDir, text(row, "storage_key"));
+    const stored = await db.objectDigest(text(row, "storage_key"));
     assert.deepEqual([stored.md5Hex, stored.size], [hashes.md5_hex, hashes.size], `${name}: stored bytes`);
   }
   // Every row, not just ours, must describe the bytes the server actually kept.
   for (const row of rows) {
-    const stored = await objectDigest(dataDir, text(row, "storage_key"));
+    const stored = await db.objectDigest(text(row, "storage_key"));
     assert.deepEqual(
       [stored.md5Base64, stored.size],
       [text(row, "md5"), int(row, "size")],
@@ -171,14 +158,12 @@ async function assertRunFiles(
 
 /** The artifact version is committed as v0 with alias latest, and every entry's bytes are stored. */
 async function assertArtifact(
-  db: DatabaseSync,
-  dataDir: string,
+  db: StoreView,
   run: Row,
   collection: string,
   logged: ArtifactSummary,
 ): Promise<Row> {
-  const artifact = one(
-    db,
+  const artifact = await db.one(
     `SELECT a.* FROM artifacts a JOIN artifact_collections c ON c.id = a.collection_id
       WHERE c.project_id = ? AND c.name = ?`,
     int(run, "project_id"),
@@ -194,7 +179,7 @@ async function assertArtifact(
   assert.equal(int(artifact, "size"), totalSize, `${collection}: size is the sum of the entries`);
   assert.equal(nullableInt(artifact, "run_id"), int(run, "id"), `${collection}: logged by the run`);
 
-  const aliases = all(db, "SELECT collection_id, alias FROM artifact_aliases WHERE artifact_id = ?", id);
+  const aliases = await db.all("SELECT collection_id, alias FROM artifact_aliases WHERE artifact_id = ?", id);
   assert.ok(
     aliases.some(
       (row) =>
@@ -203,8 +188,7 @@ async function assertArtifact(
     `${collection}: alias latest (have ${aliases.map((row) => text(row, "alias")).join(", ")})`,
   );
 
-  const entries = all(
-    db,
+  const entries = await db.all(
     "SELECT path, digest, size, storage_key FROM artifact_entries WHERE artifact_id = ?",
     id,
   );
@@ -216,7 +200,7 @@ async function assertArtifact(
     `${collection}: entries (path → base64 md5, size)`,
   );
   for (const row of entries) {
-    const stored = await objectDigest(dataDir, text(row, "storage_key"));
+    const stored = await db.objectDigest(text(row, "storage_key"));
     assert.deepEqual(
       [stored.md5Base64, stored.size],
       [text(row, "digest"), int(row, "size")],
@@ -247,15 +231,15 @@ describe("the real wandb client logging to Ballast", { timeout: 1_200_000 }, () 
           assert.equal(result.artifact.entries[path]?.digest, source.md5_b64, `client digest of ${path}`);
         }
 
-        const db = store();
+        const db = await store();
         try {
-          const run = findRun(db, result.entity, "main", result.run_id);
+          const run = await db.findRun(result.entity, "main", result.run_id);
           assertRunRow(run, 1000);
-          assertHistory(historyLines(db, run), 1000);
-          await assertRunFiles(db, live().server.dataDir, run, result.files);
-          await assertArtifact(db, live().server.dataDir, run, "ds", result.artifact);
+          assertHistory(await historyLines(db, run), 1000);
+          await assertRunFiles(db, run, result.files);
+          await assertArtifact(db, run, "ds", result.artifact);
         } finally {
-          db.close();
+          await db.close();
         }
       }),
   );
@@ -276,14 +260,14 @@ describe("the real wandb client logging to Ballast", { timeout: 1_200_000 }, () 
         assert.equal(result.resumed, true, "the client saw the run as resumed");
         assert.equal(result.starting_step, 1000, "the client resumed at the step after the last stored one");
 
-        const db = store();
+        const db = await store();
         try {
-          const run = findRun(db, first.entity, "main", first.run_id);
+          const run = await db.findRun(first.entity, "main", first.run_id);
           assertRunRow(run, 1200);
-          assertHistory(historyLines(db, run), 1200);
-          await assertRunFiles(db, live().server.dataDir, run, first.files);
+          assertHistory(await historyLines(db, run), 1200);
+          await assertRunFiles(db, run, first.files);
         } finally {
-          db.close();
+          await db.close();
         }
       }),
   );
@@ -310,19 +294,17 @@ describe("the real wandb client logging to Ballast", { timeout: 1_200_000 }, () 
         );
       }
 
-      const db = store();
+      const db = await store();
       try {
-        const consumer = findRun(db, result.entity, "main", result.run_id);
+        const consumer = await db.findRun(result.entity, "main", result.run_id);
         assert.equal(text(consumer, "state"), "finished", "consumer run state");
-        const producer = findRun(db, first.entity, "main", first.run_id);
-        const artifact = one(
-          db,
+        const producer = await db.findRun(first.entity, "main", first.run_id);
+        const artifact = await db.one(
           `SELECT a.id FROM artifacts a JOIN artifact_collections c ON c.id = a.collection_id
             WHERE c.project_id = ? AND c.name = 'ds'`,
           int(producer, "project_id"),
         );
-        const usages = all(
-          db,
+        const usages = await db.all(
           "SELECT run_id, artifact_id FROM artifact_usages WHERE run_id = ?",
           int(consumer, "id"),
         );
@@ -332,7 +314,7 @@ describe("the real wandb client logging to Ballast", { timeout: 1_200_000 }, () 
           "one usage of ds:v0 by the consuming run",
         );
       } finally {
-        db.close();
+        await db.close();
       }
     }),
   );
@@ -344,20 +326,20 @@ describe("the real wandb client logging to Ballast", { timeout: 1_200_000 }, () 
         ["--project", "offline", "--steps", "300"],
         await client("offline"),
       );
-      const db = store();
+      const db = await store();
       try {
-        const run = findRun(db, username, "offline", result.run_id);
+        const run = await db.findRun(username, "offline", result.run_id);
         assertRunRow(run, 300);
-        assertHistory(historyLines(db, run), 300);
-        await assertRunFiles(db, live().server.dataDir, run, result.files);
+        assertHistory(await historyLines(db, run), 300);
+        await assertRunFiles(db, run, result.files);
         assert.deepEqual(
           result.sync_errors,
           [],
           "`wandb sync` logged no errors (wandb/logs/debug-sync.*.log)",
         );
-        await assertArtifact(db, live().server.dataDir, run, "offline-ds", result.artifact);
+        await assertArtifact(db, run, "offline-ds", result.artifact);
       } finally {
-        db.close();
+        await db.close();
       }
     }),
   );
@@ -398,13 +380,13 @@ describe("the real wandb client logging to Ballast", { timeout: 1_200_000 }, () 
         const { result } = await script.done;
         assert.ok(killedAt < steps - 1, `the server was killed mid-run (at step ${killedAt} of ${steps})`);
 
-        const db = store();
+        const db = await store();
         try {
-          const run = findRun(db, result.entity, "kill", result.run_id);
+          const run = await db.findRun(result.entity, "kill", result.run_id);
           assert.equal(text(run, "state"), "finished", "run state after the crash");
           assert.equal(nullableInt(run, "exit_code"), 0, "exit code");
           assert.equal(int(run, "history_line_count"), steps, "history_line_count");
-          const lines = historyLines(db, run);
+          const lines = await historyLines(db, run);
           assertHistory(lines, steps);
           const summary = parseObject(text(run, "summary"), "runs.summary");
           assert.equal(summary._step, steps - 1, "summary._step");
@@ -414,7 +396,7 @@ describe("the real wandb client logging to Ballast", { timeout: 1_200_000 }, () 
             "last stored line is the last step",
           );
         } finally {
-          db.close();
+          await db.close();
         }
       }),
   );

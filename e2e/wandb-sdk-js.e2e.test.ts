@@ -17,7 +17,7 @@ import {
   startServer,
   type Workspace,
 } from "./support/server.ts";
-import { historyRows, int, one, openStore, text } from "./support/store.ts";
+import { int, openStore, text } from "./support/store.ts";
 
 const run = promisify(execFile);
 
@@ -54,10 +54,9 @@ describe("@wandb/sdk (npm) logs to Ballast", () => {
     const result = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { runId: string; steps: number };
     assert.ok(result.runId, `the SDK reported no run id: ${stdout}`);
 
-    const db = openStore(workspace.dataDir);
+    const db = await openStore(workspace.dataDir);
     try {
-      const row = one(
-        db,
+      const row = await db.one(
         `SELECT r.id, r.state, r.exit_code, r.display_name, r.config, r.history_line_count, p.name AS project, e.name AS entity
          FROM runs r JOIN projects p ON p.id = r.project_id JOIN entities e ON e.id = p.entity_id WHERE r.name = ?`,
         result.runId,
@@ -73,7 +72,7 @@ describe("@wandb/sdk (npm) logs to Ballast", () => {
         { lr: 0.01, layers: [64, 32], optimizer: { name: "adam", beta: 0.9 } },
       );
       assert.equal(int(row, "history_line_count"), 100);
-      const lines = historyRows(db, int(row, "id"));
+      const lines = await db.historyRows(int(row, "id"));
       assert.equal(lines.length, 100);
       lines.forEach((line, i) => {
         assert.equal(int(line, "line_no"), i);
@@ -89,14 +88,13 @@ describe("@wandb/sdk (npm) logs to Ballast", () => {
         assert.equal(values.acc, i / 100);
         assert.equal(values.nested.value, i * 2);
       });
-      const points = one(
-        db,
+      const points = await db.one(
         `SELECT sum(b.points) AS n FROM metric_blocks b JOIN metric_keys k ON k.id = b.key_id WHERE k.run_id = ? AND k.name = 'nested.value'`,
         int(row, "id"),
       );
       assert.equal(int(points, "n"), 100);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });

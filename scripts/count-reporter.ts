@@ -1,4 +1,7 @@
-/** A node:test reporter that prints only the closing `N passed, N failed[, N skipped]` line. */
+/**
+ * A node:test reporter that prints only the closing `N passed, N failed[, N skipped]` line, after
+ * `<label>: ` when BALLAST_COUNT_LABEL is set (scripts/run-tests.ts sums several labelled runs).
+ */
 import type { TestEvent } from "node:test/reporters";
 
 export default async function* countReporter(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {
@@ -13,5 +16,6 @@ export default async function* countReporter(source: AsyncIterable<TestEvent>): 
     else if (event.data.skip !== undefined || event.data.todo !== undefined) skipped++;
     else passed++;
   }
-  yield `\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}\n`;
+  const label = process.env.BALLAST_COUNT_LABEL ? `${process.env.BALLAST_COUNT_LABEL}: ` : "";
+  yield `\n${label}${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}\n`;
 }

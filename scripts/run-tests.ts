@@ -1,12 +1,14 @@
 /**
  * Runs the test suites with node's test runner and ends with the plain `N passed, N failed` line CI
- * reads. Usage: node scripts/run-tests.ts unit|e2e|all [extra file filters...]
+ * reads. Usage: node scripts/run-tests.ts unit|e2e|e2e-production|all [extra file filters...]
+ *
+ * `e2e-production` runs the suites that drive the real W&B clients a second time, with
+ * BALLAST_E2E_STACK=production (MariaDB, MinIO, Redis, SQS; see e2e/support/stack.ts). `all` runs
+ * unit and e2e in one test run, then e2e-production in a second, and closes with the sum.
  */
 import { spawn } from "node:child_process";
 import { globSync } from "node:fs";
 
-const suite = process.argv[2] ?? "all";
-const filters = process.argv.slice(3);
 const patterns: Record<string, string[]> = {
   unit: [
     "packages/*/src/**/*.test.ts",
@@ -15,33 +17,105 @@ const patterns: Record<string, string[]> = {
     "bench/**/*.test.ts",
   ],
   e2e: ["e2e/**/*.e2e.test.ts"],
+  // The client suites built on e2e/support/client-suite.ts that pick no backends of their own.
+  "e2e-production": [
+    "e2e/wandb-client.e2e.test.ts",
+    "e2e/wandb-client-more.e2e.test.ts",
+    "e2e/wandb-api-runs.e2e.test.ts",
+    "e2e/wandb-api-artifacts.e2e.test.ts",
+    "e2e/wandb-verify.e2e.test.ts",
+    "e2e/sweeps.e2e.test.ts",
+  ],
 };
-const selected =
-  suite === "all" ? [...(patterns.unit ?? []), ...(patterns.e2e ?? [])] : (patterns[suite] ?? []);
-if (selected.length === 0) {
-  console.error(`unknown suite "${suite}"; use unit, e2e or all`);
+
+interface Pass {
+  readonly label: string;
+  readonly patterns: string[];
+  readonly env: Record<string, string>;
+}
+
+const suite = process.argv[2] ?? "all";
+const filters = process.argv.slice(3);
+const production = { BALLAST_E2E_STACK: "production" };
+const passes: Pass[] =
+  suite === "all"
+    ? [
+        { label: "unit + e2e", patterns: [...(patterns.unit ?? []), ...(patterns.e2e ?? [])], env: {} },
+        { label: "e2e-production", patterns: patterns["e2e-production"] ?? [], env: production },
+      ]
+    : patterns[suite]
+      ? [{ label: suite, patterns: patterns[suite], env: suite === "e2e-production" ? production : {} }]
+      : [];
+if (passes.length === 0) {
+  console.error(`unknown suite "${suite}"; use unit, e2e, e2e-production or all`);
   process.exit(2);
 }
-const files = selected
-  .flatMap((pattern) => globSync(pattern, { exclude: (name) => name.includes("node_modules") }))
-  .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
-  .sort();
-if (files.length === 0) {
+
+let passed = 0;
+let failed = 0;
+let exitCode = 0;
+let ran = 0;
+for (const pass of passes) {
+  const files = pass.patterns
+    .flatMap((pattern) => globSync(pattern, { exclude: (name) => name.includes("node_modules") }))
+    .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
+    .sort();
+  if (files.length === 0) continue;
+  ran += 1;
+  if (passes.length > 1) console.log(`\n== ${pass.label}: ${files.length} files${envNote(pass.env)}\n`);
+  const result = await runFiles(files, pass.env, passes.length > 1 ? pass.label : "");
+  passed += result.passed;
+  failed += result.failed;
+  if (result.code !== 0) exitCode = result.code;
+}
+if (ran === 0) {
   console.error("no test files matched");
   process.exit(1);
 }
+if (passes.length > 1) console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(exitCode);
 
-const child = spawn(
-  process.execPath,
-  [
-    "--test",
-    "--test-concurrency=1",
-    "--test-reporter=spec",
-    "--test-reporter-destination=stdout",
-    "--test-reporter=./scripts/count-reporter.ts",
-    "--test-reporter-destination=stdout",
-    ...files,
-  ],
-  { stdio: "inherit" },
-);
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+function envNote(env: Record<string, string>): string {
+  const names = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  return names.length > 0 ? ` (${names.join(" ")})` : "";
+}
+
+/** One `node --test` run; its closing count line is labelled when several runs are summed. */
+function runFiles(
+  files: string[],
+  env: Record<string, string>,
+  label: string,
+): Promise<{ passed: number; failed: number; code: number }> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--test",
+      "--test-concurrency=1",
+      "--test-reporter=spec",
+      "--test-reporter-destination=stdout",
+      "--test-reporter=./scripts/count-reporter.ts",
+      "--test-reporter-destination=stdout",
+      ...files,
+    ],
+    {
+      stdio: ["inherit", "pipe", "inherit"],
+      env: { ...process.env, ...env, ...(label ? { BALLAST_COUNT_LABEL: label } : {}) },
+    },
+  );
+  let tail = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    tail = (tail + chunk.toString("utf8")).slice(-4096);
+  });
+  return new Promise((resolve) => {
+    child.on("exit", (code, signal) => {
+      const counts = [...tail.matchAll(/(\d+) passed, (\d+) failed/g)].at(-1);
+      resolve({
+        passed: Number(counts?.[1] ?? 0),
+        // A run that died before reporting counts as one failure, so the sum never reads clean.
+        failed: counts ? Number(counts[2]) : 1,
+        code: code ?? (signal ? 1 : 0),
+      });
+    });
+  });
+}

@@ -1,8 +1,9 @@
 /**
  * The Ballast system under test: `ballast server` as its own process (started by the `ballast`
  * command as users start it, with the runtime settings it gives the server; the embedded default, the
- * server's default durability) on port 0 with a fresh data directory, and a
- * user created with `ballast admin create-user` whose API key the load is sent with.
+ * server's default durability, unless `env` names other backends such as MYSQL) on port 0 with a
+ * fresh data directory, and a user created with `ballast admin create-user` whose API key the load
+ * is sent with.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -24,19 +25,25 @@ export interface BallastServer {
 
 const ENV = { ...process.env, BALLAST_LISTEN_HOST: "127.0.0.1" };
 
-function cli(args: string[]): Promise<string> {
+function cli(args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CLI, ...args], { env: ENV, cwd: REPO_ROOT }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`ballast ${args.join(" ")} failed: ${error.message}\n${stderr}`));
-      else resolve(stdout);
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...ENV, ...env }, cwd: REPO_ROOT },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`ballast ${args.join(" ")} failed: ${error.message}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
-export async function startBallast(): Promise<BallastServer> {
+/** `env`: the server's backends (e.g. `{ MYSQL }`); none for the embedded default. */
+export async function startBallast(env: Record<string, string> = {}): Promise<BallastServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "ballast-bench-"));
   const child: ChildProcess = spawn(process.execPath, [CLI, "server", "--port", "0", "--data-dir", dataDir], {
-    env: ENV,
+    env: { ...ENV, ...env },
     cwd: REPO_ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -44,17 +51,20 @@ export async function startBallast(): Promise<BallastServer> {
   const url = line[1] ?? "";
   const entity = "bench";
   const apiKey = (
-    await cli([
-      "admin",
-      "create-user",
-      "--username",
-      entity,
-      "--email",
-      "bench@localhost",
-      "--admin",
-      "--data-dir",
-      dataDir,
-    ])
+    await cli(
+      [
+        "admin",
+        "create-user",
+        "--username",
+        entity,
+        "--email",
+        "bench@localhost",
+        "--admin",
+        "--data-dir",
+        dataDir,
+      ],
+      env,
+    )
   ).trim();
   if (!/^\S{20,}$/.test(apiKey)) throw new Error(`ballast admin create-user printed no key: ${apiKey}`);
   const pid = child.pid;

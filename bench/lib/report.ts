@@ -133,6 +133,35 @@ function describeWorkload(w: Workload | { steps: number; metrics: number }): str
   return `1 run × ${int.format(w.steps)} steps × ${w.metrics} metrics`;
 }
 
+/**
+ * The embedded default and the MySQL backend side by side (the `mysql` part's rows next to the
+ * `ballast` and `reads` ones); nothing when the run has no MySQL rows.
+ */
+function backendColumns(report: Report): string[] {
+  const mysqlIngest = report.ingest.find((r) => r.system === "ballast-mysql");
+  const mysqlReads = report.reads.filter((r) => r.system === "ballast-mysql");
+  if (!mysqlIngest && mysqlReads.length === 0) return [];
+  const sqliteIngest = report.ingest.find((r) => r.system === "ballast");
+  const ingestCells = (r: IngestResult | undefined) =>
+    r
+      ? `${int.format(r.pointsPerSecond)} points/s, p50 ${fixed(r.latencyMs?.p50, 1)} ms, ${r.cpuSeconds === null ? dash : fixed((r.cpuSeconds / r.points) * 1e6, 2)} CPU µs/point, ${fixed(r.peakRssMb, 0)} MB peak RSS`
+      : dash;
+  const rows: string[][] = [["ingest", ingestCells(sqliteIngest), ingestCells(mysqlIngest)]];
+  for (const read of mysqlReads) {
+    const sqlite = report.reads.find((r) => r.system === "ballast" && r.name === read.name);
+    const cell = (r: ReadResult | undefined) => (r ? `${fixed(r.p50Ms, 1)} / ${fixed(r.p99Ms, 1)} ms` : dash);
+    rows.push([read.name, cell(sqlite), cell(read)]);
+  }
+  return [
+    "## Embedded (SQLite) and MySQL (MariaDB)",
+    "",
+    "The same ingest and reads on the two metadata and metric backends (reads: p50 / p99).",
+    "",
+    table(["measurement", "SQLite (embedded)", "MariaDB (MYSQL)"], rows),
+    "",
+  ];
+}
+
 export function renderMarkdown(report: Report): string {
   const out: string[] = [];
   out.push(`# Ballast benchmark (${report.mode})`, "");
@@ -198,7 +227,7 @@ export function renderMarkdown(report: Report): string {
         ),
     "",
   );
-  out.push("## Ratios", "");
+  out.push(...backendColumns(report), "## Ratios", "");
   const { ratios } = report;
   out.push(
     table(

@@ -5,7 +5,6 @@
  * workspace (server logs included) for inspection.
  */
 import { randomBytes } from "node:crypto";
-import type { DatabaseSync } from "node:sqlite";
 import { after, before } from "node:test";
 import { killScripts, setupPython, type WandbClientEnv } from "./python.ts";
 import {
@@ -16,7 +15,8 @@ import {
   startServer,
   type Workspace,
 } from "./server.ts";
-import { openStore } from "./store.ts";
+import { type Stack, type StackName, startStack } from "./stack.ts";
+import type { StoreView } from "./store.ts";
 
 export interface ClientSuite {
   /** The suite's user (its personal entity has the same name). */
@@ -27,8 +27,10 @@ export interface ClientSuite {
   client(name: string, options?: Partial<WandbClientEnv>): Promise<WandbClientEnv>;
   /** Runs a test body; a failure marks the suite failed (the workspace is kept) and rethrows. */
   tracked(body: () => Promise<void>): Promise<void>;
-  /** The server's SQLite store, read-only. Close it after use. */
-  store(): DatabaseSync;
+  /** Which backends the server runs on (BALLAST_E2E_STACK; see stack.ts). */
+  stackName(): StackName;
+  /** What the server stored (rows and objects, on either stack), read-only. Close it after use. */
+  store(): Promise<StoreView>;
   /** Starts the server again on the same port and data dir (after `live().server.kill9()`, say). */
   restartServer(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export interface ClientSuiteOptions {
 }
 
 export function useClientSuite(label: string, options: ClientSuiteOptions = {}): ClientSuite {
+  let stack: Stack | undefined;
   let workspace: Workspace | undefined;
   let server: ServerHandle | undefined;
   let apiKey = "";
@@ -54,8 +57,9 @@ export function useClientSuite(label: string, options: ClientSuiteOptions = {}):
   before(
     async () => {
       await setupPython();
+      stack = await startStack(label);
       workspace = await makeWorkspace(label);
-      const env = options.env?.() ?? {};
+      const env = { ...stack.env, ...options.env?.() };
       server = await startServer({ dataDir: workspace.dataDir, logDir: workspace.logDir, env });
       apiKey = await createUser(workspace.dataDir, username, `${username}@example.com`, env);
     },
@@ -66,6 +70,7 @@ export function useClientSuite(label: string, options: ClientSuiteOptions = {}):
     killScripts();
     await server?.stop();
     await workspace?.dispose(failed);
+    await stack?.dispose();
   });
 
   return {
@@ -84,7 +89,11 @@ export function useClientSuite(label: string, options: ClientSuiteOptions = {}):
         throw error;
       }
     },
-    store: () => openStore(live().server.dataDir),
+    stackName: () => stack?.name ?? "embedded",
+    store: () => {
+      if (!stack) throw new Error("the stack did not start (see before())");
+      return stack.store(live().server.dataDir);
+    },
     async restartServer() {
       server = await live().server.restart();
     },

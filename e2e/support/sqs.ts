@@ -1,5 +1,5 @@
 /**
- * A real SQS emulator for the bucket-notification tests: moto's server (PyPI, installed into the
+ * A real SQS (and S3) emulator for the bucket-notification tests: moto's server (PyPI, installed into the
  * e2e virtualenv by scripts/setup-python.sh), started per test file on a free loopback port. With
  * INITIAL_NO_AUTH_ACTION_COUNT it authenticates every request after the first few: the setup below
  * uses those to create an IAM user, its access key and a policy allowing SQS; from then on each
@@ -82,7 +82,8 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
     PolicyName: "sqs",
     PolicyDocument: JSON.stringify({
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Action: "sqs:*", Resource: "*" }],
+      // S3 too: moto's S3 (which, unlike MinIO, has the bucket CORS API) serves bucket-cors.e2e.
+      Statement: [{ Effect: "Allow", Action: ["sqs:*", "s3:*"], Resource: "*" }],
     }),
   });
   const accessKeyId = /<AccessKeyId>([^<]+)</.exec(key)?.[1] ?? "";

@@ -1,37 +1,155 @@
 /**
- * Read-only access to a Ballast data dir for assertions: the SQLite store and the object files.
- * Tests check what the server stored, not what it answers, so a wrong answer that the client
- * happens to tolerate still fails.
+ * Read-only access to what a Ballast server stored, for assertions: its metadata rows and its
+ * objects. Tests check what the server stored, not what it answers, so a wrong answer that the
+ * client happens to tolerate still fails. The same view reads either stack — the embedded one
+ * (SQLite file and objects on disk in the data dir) or the production one (MySQL/MariaDB and an S3
+ * bucket) — because both keep the same tables, columns and storage keys.
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DatabaseSync, type SQLInputValue, type SQLOutputValue } from "node:sqlite";
-import {
-  CHUNK_COLUMNS,
-  type ChunkRow,
-  decodeChunk,
-  lineOf,
-} from "../../apps/server/src/stores/sqlite/history-chunks.ts";
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { createConnection } from "mysql2/promise";
+import { type ChunkRow, decodeChunk, lineOf } from "../../apps/server/src/stores/sqlite/history-chunks.ts";
 
-export type Row = Record<string, SQLOutputValue>;
+export type Row = Record<string, unknown>;
+export type Param = string | number | bigint | null;
 
-export function openStore(dataDir: string): DatabaseSync {
-  return new DatabaseSync(join(dataDir, "ballast.sqlite"), { readOnly: true });
+export interface ObjectDigest {
+  md5Hex: string;
+  md5Base64: string;
+  size: number;
 }
 
-export function all(db: DatabaseSync, sql: string, ...params: SQLInputValue[]): Row[] {
-  return db.prepare(sql).all(...params);
+export interface StoreView {
+  all(sql: string, ...params: Param[]): Promise<Row[]>;
+  /** The single row a query returns; throws unless there is exactly one. */
+  one(sql: string, ...params: Param[]): Promise<Row>;
+  /** The run row for entity/project/run name (the run id the client chose). */
+  findRun(entity: string, project: string, runName: string): Promise<Row>;
+  /** A run's history lines as stored (decoded from their chunks), in line order. */
+  historyRows(runId: number): Promise<Row[]>;
+  /** The bytes the server keeps under a storage key. */
+  objectBytes(storageKey: string): Promise<Buffer>;
+  objectDigest(storageKey: string): Promise<ObjectDigest>;
+  /** The storage keys under a key prefix (`runs/12/`), sorted. */
+  objectKeys(prefix: string): Promise<string[]>;
+  close(): Promise<void>;
 }
 
-export function one(db: DatabaseSync, sql: string, ...params: SQLInputValue[]): Row {
-  const rows = all(db, sql, ...params);
-  if (rows.length !== 1)
-    throw new Error(`expected one row, got ${rows.length}: ${sql} ${JSON.stringify(params)}`);
-  const [row] = rows;
-  if (row === undefined) throw new Error("unreachable");
-  return row;
+/** Where a production server keeps its objects: the bucket and the BUCKET path prefix. */
+export interface BucketLocation {
+  readonly client: S3Client;
+  readonly bucket: string;
+  readonly prefix: string;
+}
+
+/** The embedded stack's store: `<dataDir>/ballast.sqlite` and `<dataDir>/objects/<key>`. */
+export async function openStore(dataDir: string): Promise<StoreView> {
+  const db = new DatabaseSync(join(dataDir, "ballast.sqlite"), { readOnly: true });
+  return view(
+    async (sql, params) => db.prepare(sql).all(...(params as SQLInputValue[])) as Row[],
+    (key) => readFile(join(dataDir, "objects", key)),
+    async (prefix) => {
+      const dir = join(dataDir, "objects", prefix);
+      const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+      return entries
+        .filter((entry) => entry.isFile())
+        .map((entry) => join(prefix, entry.parentPath.slice(dir.length), entry.name))
+        .sort();
+    },
+    async () => db.close(),
+  );
+}
+
+/** The production stack's store: the MySQL database of `mysqlUrl` and the objects in `bucket`. */
+export async function openMysqlStore(mysqlUrl: string, bucket: BucketLocation): Promise<StoreView> {
+  const connection = await createConnection({ uri: mysqlUrl, charset: "utf8mb4" });
+  const keyOf = (key: string) => (bucket.prefix ? `${bucket.prefix}/${key}` : key);
+  return view(
+    async (sql, params) => {
+      const [rows] = await connection.query(sql, params);
+      return rows as Row[];
+    },
+    async (key) => {
+      const answer = await bucket.client.send(
+        new GetObjectCommand({ Bucket: bucket.bucket, Key: keyOf(key) }),
+      );
+      if (!answer.Body) throw new Error(`object ${key} has no body`);
+      return Buffer.from(await answer.Body.transformToByteArray());
+    },
+    async (prefix) => {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await bucket.client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket.bucket,
+            Prefix: keyOf(prefix),
+            ContinuationToken: token,
+          }),
+        );
+        for (const object of page.Contents ?? []) keys.push((object.Key ?? "").slice(keyOf("").length));
+        token = page.NextContinuationToken;
+      } while (token);
+      return keys.sort();
+    },
+    () => connection.end(),
+  );
+}
+
+function view(
+  query: (sql: string, params: Param[]) => Promise<Row[]>,
+  objectBytes: (key: string) => Promise<Buffer>,
+  objectKeys: (prefix: string) => Promise<string[]>,
+  close: () => Promise<void>,
+): StoreView {
+  const all = (sql: string, ...params: Param[]) => query(sql, params);
+  const one = async (sql: string, ...params: Param[]) => {
+    const rows = await all(sql, ...params);
+    const [row] = rows;
+    if (rows.length !== 1 || row === undefined)
+      throw new Error(`expected one row, got ${rows.length}: ${sql} ${JSON.stringify(params, bigints)}`);
+    return row;
+  };
+  return {
+    all,
+    one,
+    findRun: (entity, project, runName) =>
+      one(
+        `SELECT r.* FROM runs r
+           JOIN projects p ON p.id = r.project_id
+           JOIN entities e ON e.id = p.entity_id
+          WHERE e.name = ? AND p.name = ? AND r.name = ?`,
+        entity,
+        project,
+        runName,
+      ),
+    async historyRows(runId) {
+      const rows = (await all(
+        // Backticks: `lines` is reserved in MySQL (SQLite accepts them too).
+        "SELECT first_line AS firstLine, `lines`, min_step AS minStep, steps, ends, text FROM history_chunks WHERE run_id = ? ORDER BY first_line",
+        runId,
+      )) as unknown as ChunkRow[];
+      return rows.flatMap((row) => {
+        const chunk = decodeChunk(row);
+        return Array.from({ length: row.lines }, (_, i) => ({
+          line_no: row.firstLine + i,
+          step: chunk.steps[i] ?? null,
+          line: lineOf(chunk, i),
+        }));
+      });
+    },
+    objectBytes,
+    objectKeys,
+    async objectDigest(key) {
+      const bytes = await objectBytes(key);
+      const digest = createHash("md5").update(bytes).digest();
+      return { md5Hex: digest.toString("hex"), md5Base64: digest.toString("base64"), size: bytes.length };
+    },
+    close,
+  };
 }
 
 export function text(row: Row, column: string): string {
@@ -53,53 +171,8 @@ export function nullableInt(row: Row, column: string): number | null {
   return row[column] === null ? null : int(row, column);
 }
 
+const bigints = (_key: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value);
+
 function show(row: Row): string {
-  return JSON.stringify(row, (_key, value: unknown) =>
-    typeof value === "bigint" ? value.toString() : value,
-  ).slice(0, 500);
-}
-
-/** The run row for entity/project/run name (the run id the client chose). */
-export function findRun(db: DatabaseSync, entity: string, project: string, runName: string): Row {
-  return one(
-    db,
-    `SELECT r.* FROM runs r
-       JOIN projects p ON p.id = r.project_id
-       JOIN entities e ON e.id = p.entity_id
-      WHERE e.name = ? AND p.name = ? AND r.name = ?`,
-    entity,
-    project,
-    runName,
-  );
-}
-
-export interface ObjectDigest {
-  md5Hex: string;
-  md5Base64: string;
-  size: number;
-}
-
-/** Hashes `<dataDir>/objects/<storageKey>`, the bytes the server keeps for a file. */
-export async function objectDigest(dataDir: string, storageKey: string): Promise<ObjectDigest> {
-  const path = join(dataDir, "objects", storageKey);
-  const { size } = await stat(path);
-  const hash = createHash("md5");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  const digest = hash.digest();
-  return { md5Hex: digest.toString("hex"), md5Base64: digest.toString("base64"), size };
-}
-
-/** A run's history lines as stored (decoded from their chunks), in line order. */
-export function historyRows(db: DatabaseSync, runId: number | bigint): Row[] {
-  const rows = db
-    .prepare(`SELECT ${CHUNK_COLUMNS} FROM history_chunks WHERE run_id = ? ORDER BY first_line`)
-    .all(runId) as unknown as ChunkRow[];
-  return rows.flatMap((row) => {
-    const chunk = decodeChunk(row);
-    return Array.from({ length: row.lines }, (_, i) => ({
-      line_no: row.firstLine + i,
-      step: chunk.steps[i] ?? null,
-      line: lineOf(chunk, i),
-    }));
-  });
+  return JSON.stringify(row, bigints).slice(0, 500);
 }

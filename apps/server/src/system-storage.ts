@@ -31,6 +31,7 @@ import type {
 } from "./domain/admin/system-admin.ts";
 import type { Services } from "./domain/services.ts";
 import { BucketEventConsumer } from "./domain/storage/bucket-events.ts";
+import type { CorsCheck } from "./stores/objects/bucket-cors.ts";
 import type { ObjectStore } from "./stores/objects/object-store.ts";
 import { s3Readiness } from "./stores/objects/s3.readiness.ts";
 import { S3ObjectStore } from "./stores/objects/s3.store.ts";
@@ -110,6 +111,8 @@ export class StorageControl {
   private consumer: BucketEventConsumer | undefined;
   private services: Services | undefined;
   private started = false;
+  /** The last verdict on the bucket's CORS rules (undefined: local disk, or not checked yet). */
+  private cors: CorsCheck | undefined;
   /** Stores opened here, closed with the server (a switched-away store may still serve reads). */
   private readonly opened: S3ObjectStore[] = [];
 
@@ -169,6 +172,31 @@ export class StorageControl {
     this.services = services;
     this.started = true;
     this.startConsumer();
+    void this.checkCors();
+  }
+
+  /**
+   * Judges the bucket's CORS rules for the web UI on HOST's origin and logs a warning with the exact
+   * fix when they are missing; never blocks or refuses (the W&B clients do not need CORS).
+   */
+  async checkCors(): Promise<CorsCheck | undefined> {
+    const store = this.objects.active;
+    if (!(store instanceof S3ObjectStore)) {
+      this.cors = undefined;
+      return undefined;
+    }
+    const publicUrl = this.options.config.publicUrl;
+    const verdict: CorsCheck =
+      publicUrl === undefined
+        ? { status: "unknown", reason: "HOST is not set, so the origin the web UI is served from is unknown" }
+        : await store.checkCors(new URL(publicUrl).origin, AbortSignal.timeout(CHECK_TIMEOUT_MS));
+    this.cors = verdict;
+    if (verdict.status === "missing") this.options.log?.(`warning: ${verdict.problem}.\n${verdict.fix}`);
+    else if (verdict.status === "unknown")
+      this.options.log?.(
+        `note: bucket CORS not checked: ${verdict.reason}; \`ballast verify\` checks it from outside`,
+      );
+    return verdict;
   }
 
   async stop(): Promise<void> {
@@ -235,6 +263,7 @@ export class StorageControl {
         queue: this.queue.kind === "sqs" ? `sqs://${this.queue.queue}` : "internal://",
         source: { bucket: this.bucketSource, queue: this.queueSource },
         editable: { bucket: !fromEnv, queue: this.queueSource !== "environment" },
+        cors: this.cors ?? null,
       },
       database: this.options.database,
       queue: {
@@ -288,6 +317,7 @@ export class StorageControl {
     this.sqs = sqs;
     this.queue = queue;
     this.startConsumer();
+    await this.checkCors();
     return this.overview();
   }
 }

@@ -66,6 +66,12 @@ export interface SystemOverview {
     readonly queue: string;
     readonly source: { readonly bucket: SettingSource; readonly queue: SettingSource };
     readonly editable: { readonly bucket: boolean; readonly queue: boolean };
+    /** The bucket's CORS rules judged for this UI's origin; null with the local disk. */
+    readonly cors:
+      | { readonly status: "ok" }
+      | { readonly status: "missing"; readonly problem: string; readonly fix: string }
+      | { readonly status: "unknown"; readonly reason: string }
+      | null;
   };
   readonly database: { readonly engine: "sqlite" | "mysql"; readonly label: string };
   readonly queue: {

@@ -55,17 +55,36 @@ function Overview({ overview }: { readonly overview: SystemOverview }) {
       `${queue.uploads.confirmed} recorded, ${queue.uploads.expired} expired unused, ${queue.uploads.failed} failed look-ups`,
     ],
   ];
+  const { cors } = storage;
+  if (cors !== null) {
+    rows.push([
+      "Bucket CORS",
+      cors.status === "ok"
+        ? "allows this UI to load and upload files"
+        : cors.status === "missing"
+          ? cors.problem
+          : `not checked: ${cors.reason}`,
+    ]);
+  }
   return (
-    <table className="keys" aria-label="Instance overview">
-      <tbody>
-        {rows.map(([label, value]) => (
-          <tr key={label}>
-            <th scope="row">{label}</th>
-            <td>{value}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <>
+      <table className="keys" aria-label="Instance overview">
+        <tbody>
+          {rows.map(([label, value]) => (
+            <tr key={label}>
+              <th scope="row">{label}</th>
+              <td>{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {cors?.status === "missing" ? (
+        <figure className="card">
+          <figcaption>Bucket CORS fix</figcaption>
+          <pre>{cors.fix}</pre>
+        </figure>
+      ) : null}
+    </>
   );
 }
 

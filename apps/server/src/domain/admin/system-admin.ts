@@ -4,6 +4,7 @@
  * the notification subscription (`sqs://…`). The composition root implements it (it owns the stores
  * that a change replaces); the API and the web UI only see this contract.
  */
+import type { CorsCheck } from "../../stores/objects/bucket-cors.ts";
 import type { UserRecord } from "../../stores/records.ts";
 
 /** Where a setting's value comes from: the server's environment (read-only here), the admin, or neither. */
@@ -31,6 +32,8 @@ export interface SystemOverview {
     readonly source: { readonly bucket: SettingSource; readonly queue: SettingSource };
     /** False when the environment sets them: the chart (or whoever starts the server) owns them. */
     readonly editable: { readonly bucket: boolean; readonly queue: boolean };
+    /** The bucket's CORS rules judged for the web UI; null with the local disk. */
+    readonly cors: CorsCheck | null;
   };
   readonly database: { readonly engine: "sqlite" | "mysql"; readonly label: string };
   readonly queue: {

@@ -6,6 +6,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  GetBucketCorsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -16,6 +17,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { AppError } from "@ballast/core";
+import { type CorsCheck, judgeCors } from "./bucket-cors.ts";
 import {
   hashStream,
   isSafeObjectKey,
@@ -96,6 +98,24 @@ export class S3ObjectStore implements ObjectStore {
     await this.send("reach the bucket", () =>
       this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal }),
     );
+  }
+
+  /**
+   * The bucket's CORS rules judged for the web UI on `origin` (bucket-cors.ts). Rules that cannot
+   * be read — no s3:GetBucketCORS permission, or a store without the CORS API — are "unknown",
+   * named by the error code only.
+   */
+  async checkCors(origin: string, signal: AbortSignal): Promise<CorsCheck> {
+    try {
+      const answer = await this.client.send(new GetBucketCorsCommand({ Bucket: this.bucket }), {
+        abortSignal: signal,
+      });
+      return judgeCors(answer.CORSRules ?? [], this.bucket, origin);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === "NoSuchCORSConfiguration") return judgeCors([], this.bucket, origin);
+      return { status: "unknown", reason: `the bucket's CORS rules could not be read (${code})` };
+    }
   }
 
   private objectKey(key: string): string {
@@ -461,6 +481,12 @@ interface SdkError {
   readonly $metadata?: { readonly httpStatusCode?: number };
 }
 
+/** S3's error code (never the message: it can echo request details). */
+function errorCode(error: unknown): string {
+  const sdk = (typeof error === "object" && error !== null ? error : {}) as SdkError;
+  return typeof sdk.Code === "string" ? sdk.Code : typeof sdk.name === "string" ? sdk.name : "Error";
+}
+
 function isNotFound(error: unknown): boolean {
   const sdk = error as SdkError;
   return sdk?.$metadata?.httpStatusCode === 404 && (sdk.name === "NoSuchKey" || sdk.name === "NotFound");
@@ -488,7 +514,7 @@ export function translate(error: unknown, action: string): AppError {
   if (error instanceof AppError) return error;
   const sdk = (typeof error === "object" && error !== null ? error : {}) as SdkError;
   const status = sdk.$metadata?.httpStatusCode;
-  const code = typeof sdk.Code === "string" ? sdk.Code : typeof sdk.name === "string" ? sdk.name : "Error";
+  const code = errorCode(error);
   const transient =
     status === undefined ||
     status >= 500 ||

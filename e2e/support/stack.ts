@@ -1,0 +1,118 @@
+/**
+ * The backends a client suite's server runs on, chosen by BALLAST_E2E_STACK:
+ *
+ * - `embedded` (the default): SQLite and objects on disk in the server's data dir, internal queue.
+ * - `production`: MariaDB for metadata and metrics; MinIO for objects (SigV4 signatures and
+ *   presigned-URL expiry checked, SSE-KMS with a key id, a path prefix); Redis as the cache; moto's
+ *   SQS for the bucket's object-created notifications, which MinIO sends through a relay (see
+ *   sqs.ts). The same suites, unchanged, then prove the production backends with the real clients.
+ */
+import { PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
+import { type MariaDb, startMariaDb } from "./mariadb.ts";
+import { type Minio, startMinio } from "./minio.ts";
+import { type Redis, startRedis } from "./redis.ts";
+import { relayBucketEvents, type SqsEmulator, startSqsEmulator } from "./sqs.ts";
+import { openMysqlStore, openStore, type StoreView } from "./store.ts";
+
+export type StackName = "embedded" | "production";
+
+export function stackName(): StackName {
+  const name = process.env.BALLAST_E2E_STACK ?? "embedded";
+  if (name !== "embedded" && name !== "production")
+    throw new Error(`BALLAST_E2E_STACK=${name}: use embedded or production`);
+  return name;
+}
+
+export interface Stack {
+  readonly name: StackName;
+  /** The server's configuration for these backends (empty for the embedded stack). */
+  readonly env: Readonly<Record<string, string>>;
+  /** What a server on this stack stored, read behind its back. Close it after use. */
+  store(dataDir: string): Promise<StoreView>;
+  dispose(): Promise<void>;
+}
+
+export async function startStack(label: string): Promise<Stack> {
+  const name = stackName();
+  if (name === "embedded") {
+    return { name, env: {}, store: openStore, dispose: async () => {} };
+  }
+  const started: { dispose(): Promise<void> }[] = [];
+  try {
+    const [mariadb, redis, sqs] = await Promise.all([
+      keep(started, startMariaDb()),
+      keep(started, startRedis()),
+      keep(started, startSqsEmulator()),
+    ]);
+    let queueUrl = "";
+    const relay = await keep(
+      started,
+      relayBucketEvents(sqs, () => queueUrl).then((r) => ({ ...r, dispose: r.close })),
+    );
+    queueUrl = await sqs.createQueue(`ballast-${label}`);
+    const minio = await keep<Minio>(started, startMinio({ webhook: relay.url }));
+    await minio.client.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: minio.bucket,
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            { QueueArn: `arn:minio:sqs:${minio.region}:BALLAST:webhook`, Events: ["s3:ObjectCreated:*"] },
+          ],
+        },
+      }),
+    );
+    const mysqlUrl = await mariadb.createDatabase(label.replace(/\W/g, "_"));
+    const prefix = `suites/${label}`;
+    const env = productionEnv({ mariadb, minio, redis, sqs, mysqlUrl, queueUrl, prefix });
+    return {
+      name,
+      env,
+      store: () => openMysqlStore(mysqlUrl, { client: minio.client, bucket: minio.bucket, prefix }),
+      async dispose() {
+        await disposeAll(started);
+      },
+    };
+  } catch (error) {
+    await disposeAll(started);
+    throw error;
+  }
+}
+
+function productionEnv(parts: {
+  mariadb: MariaDb;
+  minio: Minio;
+  redis: Redis;
+  sqs: SqsEmulator;
+  mysqlUrl: string;
+  queueUrl: string;
+  prefix: string;
+}): Record<string, string> {
+  const { minio, sqs } = parts;
+  const host = new URL(minio.endpoint).host;
+  return {
+    MYSQL: parts.mysqlUrl,
+    BUCKET: `s3://${minio.accessKeyId}:${minio.secretAccessKey}@${host}/${minio.bucket}/${parts.prefix}`,
+    AWS_REGION: minio.region,
+    AWS_S3_KMS_ID: minio.kmsKeyId,
+    REDIS: parts.redis.url,
+    BUCKET_QUEUE: `sqs://${parts.queueUrl}`,
+    // The SQS client's credentials come from the SDK's default chain (IRSA on EKS; here, env).
+    AWS_ACCESS_KEY_ID: sqs.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sqs.secretAccessKey,
+    BALLAST_QUEUE_WAIT_SECONDS: "1",
+  };
+}
+
+async function keep<T extends { dispose(): Promise<void> }>(
+  started: { dispose(): Promise<void> }[],
+  starting: Promise<T>,
+): Promise<T> {
+  const value = await starting;
+  started.push(value);
+  return value;
+}
+
+async function disposeAll(started: { dispose(): Promise<void> }[]): Promise<void> {
+  // Reverse order: MinIO stops before the relay it posts to, the relay before the queue.
+  for (const part of started.reverse()) await part.dispose().catch(() => {});
+}

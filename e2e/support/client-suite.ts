@@ -61,6 +61,7 @@ export function useClientSuite(label: string, options: ClientSuiteOptions = {}):
       workspace = await makeWorkspace(label);
       const env = { ...stack.env, ...options.env?.() };
       server = await startServer({ dataDir: workspace.dataDir, logDir: workspace.logDir, env });
+      await stack.assertServing(server.url);
       apiKey = await createUser(workspace.dataDir, username, `${username}@example.com`, env);
     },
     { timeout: 900_000 },

@@ -29,13 +29,18 @@ export interface Stack {
   readonly env: Readonly<Record<string, string>>;
   /** What a server on this stack stored, read behind its back. Close it after use. */
   store(dataDir: string): Promise<StoreView>;
+  /**
+   * Throws unless the server at `url` runs on this stack's backends, so a suite can never pass on
+   * the embedded default while it claims the production stack.
+   */
+  assertServing(url: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
 export async function startStack(label: string): Promise<Stack> {
   const name = stackName();
   if (name === "embedded") {
-    return { name, env: {}, store: openStore, dispose: async () => {} };
+    return { name, env: {}, store: openStore, assertServing: async () => {}, dispose: async () => {} };
   }
   const started: { dispose(): Promise<void> }[] = [];
   try {
@@ -68,6 +73,7 @@ export async function startStack(label: string): Promise<Stack> {
       name,
       env,
       store: () => openMysqlStore(mysqlUrl, { client: minio.client, bucket: minio.bucket, prefix }),
+      assertServing: assertProductionBackends,
       async dispose() {
         await disposeAll(started);
       },
@@ -75,6 +81,21 @@ export async function startStack(label: string): Promise<Stack> {
   } catch (error) {
     await disposeAll(started);
     throw error;
+  }
+}
+
+async function assertProductionBackends(url: string): Promise<void> {
+  const ready = (await (await fetch(`${url}/readyz`)).json()) as { checks?: Record<string, { ok: boolean }> };
+  const checks = Object.entries(ready.checks ?? {})
+    .filter(([, check]) => check.ok)
+    .map(([name]) => name);
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  // The pool gauges exist only on MySQL; the cache and queue checks only with REDIS and SQS.
+  if (
+    !["database", "objects", "queue", "cache"].every((name) => checks.includes(name)) ||
+    !metrics.includes("ballast_db_pool_connections")
+  ) {
+    throw new Error(`the server is not on the production stack: ready checks ${checks.join(", ")}`);
   }
 }
 

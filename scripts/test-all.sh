@@ -4,7 +4,8 @@
 # client in a virtualenv (scripts/setup-python.sh), Debian's Chromium for the web UI's browser tests
 # (scripts/setup-browser.sh), MariaDB and Redis (scripts/setup-services.sh), MinIO for the S3 store's
 # tests (scripts/setup-minio.sh) and prom2json for the /metrics test (scripts/setup-prom2json.sh). Then: types, lint, dependency direction, the
-# web UI's build, and every test suite, ending with the line `N passed, N failed`.
+# web UI's build, and every test suite — the real-client suites a second time on the production
+# stack (MariaDB, MinIO, Redis, SQS) — ending with the line `N passed, N failed` (both passes summed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -15,7 +15,7 @@ import {
   startServer,
   type Workspace,
 } from "./server.ts";
-import { type Stack, type StackName, startStack } from "./stack.ts";
+import { type Stack, startStack } from "./stack.ts";
 import type { StoreView } from "./store.ts";
 
 export interface ClientSuite {
@@ -27,8 +27,6 @@ export interface ClientSuite {
   client(name: string, options?: Partial<WandbClientEnv>): Promise<WandbClientEnv>;
   /** Runs a test body; a failure marks the suite failed (the workspace is kept) and rethrows. */
   tracked(body: () => Promise<void>): Promise<void>;
-  /** Which backends the server runs on (BALLAST_E2E_STACK; see stack.ts). */
-  stackName(): StackName;
   /** What the server stored (rows and objects, on either stack), read-only. Close it after use. */
   store(): Promise<StoreView>;
   /** Starts the server again on the same port and data dir (after `live().server.kill9()`, say). */
@@ -90,7 +88,6 @@ export function useClientSuite(label: string, options: ClientSuiteOptions = {}):
         throw error;
       }
     },
-    stackName: () => stack?.name ?? "embedded",
     store: () => {
       if (!stack) throw new Error("the stack did not start (see before())");
       return stack.store(live().server.dataDir);

@@ -281,6 +281,23 @@ export function runRepositoryContract(label: string, make: () => Promise<Fixture
       });
     });
 
+    describe("applyFileStream: large lines", () => {
+      it("stores a request of large lines, more than one MySQL packet in all, byte for byte", async () => {
+        const run = await newRun(runs);
+        // 7 lines of 3 MB (UTF-8 of two bytes a character): 21 MB, above MariaDB's default 16 MB
+        // max_allowed_packet, in one request as wandb-core may send (file_stream bodies up to 64 MB).
+        const texts = Array.from(
+          { length: 7 },
+          (_, i) => `{"_step":${i},"blob":"${"é".repeat(1_572_864)}${i}"}`,
+        );
+        await apply(runs, run.id, { history: historyBatch(0, texts) });
+        const stored = await runs.historyLines(run.id, 0, 10);
+        assert.equal(stored.length, 7);
+        for (const [i, line] of stored.entries()) assert.ok(line.line === texts[i], `line ${i} intact`);
+        assert.equal((await reload(runs, run.id)).historyLineCount, 7);
+      });
+    });
+
     describe("applyFileStream: events, console and summary", () => {
       it("writes events lines at offset + i; a line sent again replaces the stored one", async () => {
         const run = await newRun(runs);

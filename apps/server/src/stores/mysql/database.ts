@@ -136,9 +136,24 @@ function driverCause(error: unknown): unknown {
   return (error as { cause?: unknown }).cause ?? error;
 }
 
-/** AppError UNAVAILABLE for a transient fault; anything else unchanged (a bug must stay visible). */
+/** ER_NET_PACKET_TOO_LARGE: one statement above the server's max_allowed_packet. */
+const PACKET_TOO_LARGE = 1153;
+
+/**
+ * AppError UNAVAILABLE for a transient fault; a statement above max_allowed_packet as INTERNAL with
+ * the setting to raise (a 500: the W&B client retries, and succeeds once it is raised); anything
+ * else unchanged (a bug must stay visible).
+ */
 function translate(error: unknown): unknown {
   if (error instanceof AppError) return error;
+  const { errno, code } = (error ?? {}) as DriverError;
+  if (errno === PACKET_TOO_LARGE || code === "ER_NET_PACKET_TOO_LARGE") {
+    return new AppError(
+      "INTERNAL",
+      "A write was larger than the MySQL server's max_allowed_packet; raise it (max_allowed_packet in the server's configuration or the Aurora parameter group, e.g. 268435456).",
+      { cause: error },
+    );
+  }
   if (isTransient(error)) {
     return new AppError("UNAVAILABLE", "The database is temporarily unavailable; retry shortly.", {
       cause: error,

@@ -7,6 +7,7 @@
  */
 import {
   CHUNK_LINES,
+  CHUNK_MAX_BYTES,
   type Chunk,
   type ChunkMeta,
   type ChunkRow,
@@ -15,6 +16,7 @@ import {
   encodeTexts,
   GROW_BELOW_BYTES,
   lineOf,
+  linesThatFit,
   type StoredLine,
   startOf,
 } from "../sqlite/history-chunks.ts";
@@ -68,9 +70,10 @@ export async function appendLines(
     tail.firstLine + tail.lines === first &&
     tail.size < GROW_BELOW_BYTES &&
     tail.lines < CHUNK_LINES &&
+    linesThatFit(texts, 0, CHUNK_LINES - tail.lines, CHUNK_MAX_BYTES - tail.size, false) > 0 &&
     (await tx.get<ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM history_chunks WHERE id = ?`, [tail.id]));
   if (grown) {
-    const take = Math.min(CHUNK_LINES - grown.lines, texts.length);
+    const take = linesThatFit(texts, 0, CHUNK_LINES - grown.lines, CHUNK_MAX_BYTES - tail.size, false);
     const old = decodeChunk(grown);
     const oldTexts = Array.from({ length: grown.lines }, (_, i) => lineOf(old, i));
     const allTexts = [...oldTexts, ...texts.slice(0, take)];
@@ -94,8 +97,9 @@ export async function appendLines(
     start = take;
   }
   const rows: Value[] = [];
-  for (let i = start; i < texts.length; i += CHUNK_LINES) {
-    const chunkTexts = texts.slice(i, i + CHUNK_LINES);
+  for (let i = start, n = 0; i < texts.length; i += n) {
+    n = linesThatFit(texts, i, CHUNK_LINES, CHUNK_MAX_BYTES, true);
+    const chunkTexts = texts.slice(i, i + n);
     const chunkSteps = Array.from({ length: chunkTexts.length }, (_, k) => steps[i + k] ?? 0);
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;

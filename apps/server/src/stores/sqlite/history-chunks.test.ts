@@ -7,6 +7,7 @@ import { SqliteDatabase } from "./database.ts";
 import {
   appendLines,
   CHUNK_LINES,
+  CHUNK_MAX_BYTES,
   decodeChunk,
   encodeSteps,
   encodeTexts,
@@ -75,6 +76,33 @@ describe("history chunks on SQLite", () => {
       )
       .map((row) => ({ ...row }));
   const lineText = (i: number) => `{"_step":${i},"x":${i}}`;
+
+  it("bounds a chunk's bytes: large lines split across chunks, a line above the bound alone", () => {
+    const run = runId + 2000;
+    const big = (i: number, mb: number) => `{"_step":${i},"blob":"${"é".repeat((mb * 1024 * 1024) / 2)}"}`;
+    appendLines(f.db, run, 0, [lineText(0), lineText(1)], [0, 1]);
+    // 3 MB lines: the small tail takes the first; then one per chunk (two would pass 4 MB); a 5 MB
+    // line alone; the tiny lines after it start a new chunk (the big one is not "small").
+    const texts = [big(2, 3), big(3, 3), big(4, 5), lineText(5), lineText(6)];
+    appendLines(f.db, run, 2, texts, [2, 3, 4, 5, 6]);
+    assert.deepEqual(chunks(run), [
+      { first: 0, lines: 3 },
+      { first: 3, lines: 1 },
+      { first: 4, lines: 1 },
+      { first: 5, lines: 2 },
+    ]);
+    const reader = new HistoryReader(f.db, run);
+    assert.deepEqual(
+      reader.linesFrom(0, 10).map((l) => l.line),
+      [lineText(0), lineText(1), ...texts],
+    );
+    for (const row of f.db.all<{ size: number }>(
+      "SELECT length(CAST(text AS BLOB)) AS size FROM history_chunks WHERE run_id = ?",
+      [run],
+    )) {
+      assert.ok(row.size <= CHUNK_MAX_BYTES || row.size === Buffer.byteLength(big(4, 5)), String(row.size));
+    }
+  });
 
   it("grows a small last chunk with the lines that follow it, and starts new chunks when full", async () => {
     const run = runId + 1000; // chunks need no run row

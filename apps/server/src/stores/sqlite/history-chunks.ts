@@ -20,6 +20,39 @@ export const CHUNK_LINES = 1024;
 /** A run's last chunk smaller than this takes the next lines in (slow runs still fill chunks). */
 export const GROW_BELOW_BYTES = 16 * 1024;
 
+/**
+ * Bytes of line text per chunk at most; a longer line gets a chunk of its own. A chunk is one row
+ * written by one statement, and MySQL refuses statements above max_allowed_packet (16 MB on
+ * MariaDB by default), while one file_stream request may carry 64 MB of lines.
+ */
+export const CHUNK_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * How many of `texts[from…]` go into one chunk with room for `maxLines` lines and `maxBytes` bytes:
+ * at least one line when `atLeastOne` (a new chunk always takes its first line, however long).
+ */
+export function linesThatFit(
+  texts: readonly string[],
+  from: number,
+  maxLines: number,
+  maxBytes: number,
+  atLeastOne: boolean,
+): number {
+  const end = Math.min(texts.length, from + maxLines);
+  // Fast path: three bytes per UTF-16 unit is the most UTF-8 can take, so no byte count is needed.
+  let units = 0;
+  for (let i = from; i < end; i++) units += (texts[i] ?? "").length;
+  if (units * 3 <= maxBytes) return end - from;
+  let bytes = 0;
+  let n = 0;
+  for (let i = from; i < end; i++) {
+    bytes += Buffer.byteLength(texts[i] ?? "", "utf8");
+    if (bytes > maxBytes) break;
+    n++;
+  }
+  return n === 0 && atLeastOne && from < end ? 1 : n;
+}
+
 export interface ChunkRow {
   readonly id: number;
   readonly firstLine: number;
@@ -126,9 +159,10 @@ export function appendLines(
     tail.firstLine + tail.lines === first &&
     tail.bytes < GROW_BELOW_BYTES &&
     tail.lines < CHUNK_LINES &&
+    linesThatFit(texts, 0, CHUNK_LINES - tail.lines, CHUNK_MAX_BYTES - tail.bytes, false) > 0 &&
     db.get<ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM history_chunks WHERE id = ?`, [tail.id]);
   if (grown) {
-    const take = Math.min(CHUNK_LINES - grown.lines, texts.length);
+    const take = linesThatFit(texts, 0, CHUNK_LINES - grown.lines, CHUNK_MAX_BYTES - tail.bytes, false);
     const old = decodeChunk(grown);
     const oldTexts = Array.from({ length: grown.lines }, (_, i) => lineOf(old, i));
     const allTexts = [...oldTexts, ...texts.slice(0, take)];
@@ -144,8 +178,9 @@ export function appendLines(
     start = take;
   }
   const rows: (number | Uint8Array)[] = [];
-  for (let i = start; i < texts.length; i += CHUNK_LINES) {
-    const chunkTexts = texts.slice(i, i + CHUNK_LINES);
+  for (let i = start, n = 0; i < texts.length; i += n) {
+    n = linesThatFit(texts, i, CHUNK_LINES, CHUNK_MAX_BYTES, true);
+    const chunkTexts = texts.slice(i, i + n);
     const chunkSteps = Array.from({ length: chunkTexts.length }, (_, k) => steps[i + k] ?? 0);
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;

@@ -5,14 +5,6 @@ import { createServices, type Services, type Stores } from "./domain/services.ts
 import type { Cache } from "./stores/cache/cache.ts";
 import { RedisSettingsError } from "./stores/cache/cache-settings.ts";
 import { openCache } from "./stores/cache/open-cache.ts";
-import { MysqlArtifactRepository } from "./stores/mysql/artifact.repository.ts";
-import { MysqlDatabase, type MysqlSettings } from "./stores/mysql/database.ts";
-import { MysqlIdentityRepository } from "./stores/mysql/identity.repository.ts";
-import { MysqlJobRepository } from "./stores/mysql/job.repository.ts";
-import { mysqlReadiness } from "./stores/mysql/mysql.readiness.ts";
-import { MysqlRunRepository } from "./stores/mysql/run.repository.ts";
-import { MysqlRunReadRepository } from "./stores/mysql/run-read.repository.ts";
-import { MysqlSweepRepository } from "./stores/mysql/sweep.repository.ts";
 import { LocalDiskObjectStore } from "./stores/objects/local-disk.store.ts";
 import { UrlSigner } from "./stores/objects/url-signer.ts";
 import { directoryReadiness, type ReadinessCheck } from "./stores/readiness.ts";
@@ -48,7 +40,7 @@ export interface DatabaseMetrics {
 }
 
 /** The metadata and metric repositories on one database engine. */
-interface Metadata {
+export interface Metadata {
   readonly engine: "sqlite" | "mysql";
   readonly label: string;
   readonly repositories: Omit<Stores, "objects" | "cache">;
@@ -127,7 +119,11 @@ async function openStores(
 
 /** MySQL when MYSQL is set (never a silent SQLite then), else SQLite under the data directory; migrated. */
 async function openMetadata(config: ServerConfig): Promise<Metadata> {
-  if (config.mysql) return openMysqlMetadata(config.mysql);
+  if (config.mysql) {
+    // Loaded only when used: the MySQL driver adds ~25 MB to every process that imports it.
+    const { openMysqlMetadata } = await import("./mysql-metadata.ts");
+    return openMysqlMetadata(config.mysql);
+  }
   const database = new SqliteDatabase(join(config.dataDir, "ballast.sqlite"), {
     backgroundCheckpoints: true,
   });
@@ -147,49 +143,4 @@ async function openMetadata(config: ServerConfig): Promise<Metadata> {
     metrics: { files: { database: database.path, wal: `${database.path}-wal` } },
     close: () => database.close(),
   };
-}
-
-/**
- * The MySQL stores: the pool opened (a server that cannot be reached fails the start with the
- * reason), pending migrations applied under the migration lock, the same repositories' contracts.
- */
-async function openMysqlMetadata(settings: MysqlSettings): Promise<Metadata> {
-  const label = `the MySQL database ${settings.database} on ${settings.host}:${settings.port}`;
-  let database: MysqlDatabase | undefined;
-  try {
-    database = await MysqlDatabase.open(settings);
-    await database.migrate();
-  } catch (error) {
-    await database?.close();
-    // Listed like a configuration problem (exit 78, no stack): the fix is in MYSQL or the network.
-    throw new ConfigError([
-      `Cannot open ${label} (${driverReason(error)}); check MYSQL and that the server accepts connections from here`,
-    ]);
-  }
-  return {
-    engine: "mysql",
-    label,
-    repositories: {
-      identity: new MysqlIdentityRepository(database),
-      runs: new MysqlRunRepository(database),
-      runReads: new MysqlRunReadRepository(database),
-      artifacts: new MysqlArtifactRepository(database),
-      sweeps: new MysqlSweepRepository(database),
-      jobs: new MysqlJobRepository(database),
-    },
-    readiness: mysqlReadiness(database),
-    metrics: { pool: () => database.poolStats() },
-    close: () => void database.close(),
-  };
-}
-
-/** The driver's code for a failed open (ECONNREFUSED, ER_ACCESS_DENIED_ERROR…), never its whole text. */
-function driverReason(error: unknown): string {
-  const details = (error as { details?: { cause?: unknown } }).details;
-  const cause = (details?.cause ?? (error as { cause?: unknown }).cause ?? error) as {
-    code?: unknown;
-    message?: unknown;
-  };
-  if (typeof cause.code === "string") return cause.code;
-  return typeof cause.message === "string" ? cause.message.replace(/:\/\/[^@\s]*@/g, "://***@") : "no answer";
 }

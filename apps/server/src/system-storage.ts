@@ -34,9 +34,9 @@ import { BucketEventConsumer } from "./domain/storage/bucket-events.ts";
 import type { CorsCheck } from "./stores/objects/bucket-cors.ts";
 import type { ObjectStore } from "./stores/objects/object-store.ts";
 import { s3Readiness } from "./stores/objects/s3.readiness.ts";
-import { S3ObjectStore } from "./stores/objects/s3.store.ts";
+import type { S3ObjectStore } from "./stores/objects/s3.store.ts";
 import { SwitchingObjectStore } from "./stores/objects/switching.store.ts";
-import { SqsQueue } from "./stores/queue/sqs.queue.ts";
+import type { SqsQueue } from "./stores/queue/sqs.queue.ts";
 import type { ReadinessCheck } from "./stores/readiness.ts";
 import type { IdentityRepository } from "./stores/repositories.ts";
 
@@ -45,7 +45,19 @@ export const STORAGE_SETTING = "system_storage";
 const VERSION = "0.1.0";
 const CHECK_TIMEOUT_MS = 10_000;
 
-export function openS3Store(bucket: BucketSettings): S3ObjectStore {
+/**
+ * The AWS SDK's S3 and SQS clients, loaded on first use: each adds ~30 MB to a process, and the
+ * embedded default (local disk, internal queue) needs neither.
+ */
+type S3Driver = typeof import("./stores/objects/s3.store.ts");
+type SqsDriver = typeof import("./stores/queue/sqs.queue.ts");
+let s3Driver: Promise<S3Driver> | undefined;
+let sqsDriver: Promise<SqsDriver> | undefined;
+const loadS3 = () => (s3Driver ??= import("./stores/objects/s3.store.ts"));
+const loadSqs = () => (sqsDriver ??= import("./stores/queue/sqs.queue.ts"));
+
+async function openS3Store(bucket: BucketSettings): Promise<S3ObjectStore> {
+  const { S3ObjectStore } = await loadS3();
   return new S3ObjectStore({
     bucket: bucket.bucket,
     prefix: bucket.prefix,
@@ -54,6 +66,21 @@ export function openS3Store(bucket: BucketSettings): S3ObjectStore {
     credentials: bucket.credentials,
     kmsKeyId: bucket.kmsKeyId,
   });
+}
+
+async function openQueue(queue: QueueSettings): Promise<SqsQueue | undefined> {
+  if (queue.kind !== "sqs") return undefined;
+  const { SqsQueue } = await loadSqs();
+  return new SqsQueue({ queue: queue.queue, region: queue.region, endpoint: queue.endpoint });
+}
+
+/** What StorageControl starts with: the settings in force and the clients they need, opened. */
+interface Initial {
+  readonly stored: StorageSettingsInput | undefined;
+  readonly bucket: BucketSettings | undefined;
+  readonly queue: QueueSettings;
+  readonly s3: S3ObjectStore | undefined;
+  readonly sqs: SqsQueue | undefined;
 }
 
 function parseStorage(input: StorageSettingsInput): Parsed<{
@@ -111,30 +138,31 @@ export class StorageControl {
   private consumer: BucketEventConsumer | undefined;
   private services: Services | undefined;
   private started = false;
+  /** The S3 store new objects go to; undefined on the local disk. */
+  private s3: S3ObjectStore | undefined;
   /** The last verdict on the bucket's CORS rules (undefined: local disk, or not checked yet). */
   private cors: CorsCheck | undefined;
   /** Stores opened here, closed with the server (a switched-away store may still serve reads). */
   private readonly opened: S3ObjectStore[] = [];
 
-  private constructor(options: StorageControlOptions, stored: StorageSettingsInput | undefined) {
+  private constructor(options: StorageControlOptions, initial: Initial) {
     this.options = options;
     const { config } = options;
+    const { stored } = initial;
     this.bucketSource = config.bucket ? "environment" : stored?.bucket ? "settings" : "default";
     this.queueSource = config.queue.kind !== "internal" ? "environment" : stored ? "settings" : "default";
-    const parsed = stored ? parseStorage(stored) : undefined;
-    if (parsed?.problems) {
-      options.log?.(`system-admin storage settings ignored: ${parsed.problems.join("; ")}`);
-    }
-    this.bucket = config.bucket ?? parsed?.value?.bucket;
-    this.queue = config.queue.kind !== "internal" ? config.queue : (parsed?.value?.queue ?? config.queue);
+    this.bucket = initial.bucket;
+    this.queue = initial.queue;
     this.input = stored ?? { bucket: "", region: "", kmsKeyId: "", queue: "internal://" };
-    this.sqs = this.openQueue(this.queue);
-    const initial = this.bucket ? this.open(this.bucket) : options.localStore;
-    this.objects = new SwitchingObjectStore(initial);
-    this.objectsCheck = initial instanceof S3ObjectStore ? s3Readiness(initial) : options.localReadiness;
+    this.sqs = initial.sqs;
+    this.s3 = initial.s3;
+    if (initial.s3) this.opened.push(initial.s3);
+    this.objects = new SwitchingObjectStore(initial.s3 ?? options.localStore);
+    this.objectsCheck = initial.s3 ? s3Readiness(initial.s3) : options.localReadiness;
   }
 
   static async open(options: StorageControlOptions): Promise<StorageControl> {
+    const { config } = options;
     const text = await options.identity.getSetting(STORAGE_SETTING);
     let stored: StorageSettingsInput | undefined;
     if (text !== undefined) {
@@ -144,7 +172,14 @@ export class StorageControl {
         options.log?.("system-admin storage settings are not JSON; ignored");
       }
     }
-    return new StorageControl(options, stored);
+    const parsed = stored ? parseStorage(stored) : undefined;
+    if (parsed?.problems) {
+      options.log?.(`system-admin storage settings ignored: ${parsed.problems.join("; ")}`);
+    }
+    const bucket = config.bucket ?? parsed?.value?.bucket;
+    const queue = config.queue.kind !== "internal" ? config.queue : (parsed?.value?.queue ?? config.queue);
+    const s3 = bucket ? await openS3Store(bucket) : undefined;
+    return new StorageControl(options, { stored, bucket, queue, s3, sqs: await openQueue(queue) });
   }
 
   /** The object store's readiness, following the store in use. */
@@ -180,8 +215,8 @@ export class StorageControl {
    * fix when they are missing; never blocks or refuses (the W&B clients do not need CORS).
    */
   async checkCors(): Promise<CorsCheck | undefined> {
-    const store = this.objects.active;
-    if (!(store instanceof S3ObjectStore)) {
+    const store = this.s3;
+    if (!store) {
       this.cors = undefined;
       return undefined;
     }
@@ -207,18 +242,6 @@ export class StorageControl {
   close(): void {
     this.sqs?.close();
     for (const store of this.opened) store.close();
-  }
-
-  private open(bucket: BucketSettings): S3ObjectStore {
-    const store = openS3Store(bucket);
-    this.opened.push(store);
-    return store;
-  }
-
-  private openQueue(queue: QueueSettings): SqsQueue | undefined {
-    return queue.kind === "sqs"
-      ? new SqsQueue({ queue: queue.queue, region: queue.region, endpoint: queue.endpoint })
-      : undefined;
   }
 
   private startConsumer(): void {
@@ -292,8 +315,8 @@ export class StorageControl {
     const parsed = parseStorage(next);
     if (parsed.problems) throw new AppError("INVALID_ARGUMENT", parsed.problems.join("; "));
     const { bucket, queue } = parsed.value;
-    const store = bucket ? openS3Store(bucket) : undefined;
-    const sqs = this.openQueue(queue);
+    const store = bucket ? await openS3Store(bucket) : undefined;
+    const sqs = await openQueue(queue);
     const problems = [...(store ? await probeBucket(store) : []), ...(sqs ? await probeQueue(sqs) : [])];
     if (problems.length > 0) {
       sqs?.close();
@@ -308,6 +331,7 @@ export class StorageControl {
     if (store) this.opened.push(store);
     this.objects.switchTo(store ?? this.options.localStore);
     this.objectsCheck = store ? s3Readiness(store) : this.options.localReadiness;
+    this.s3 = store;
     this.bucket = bucket;
     this.input = next;
     this.bucketSource = bucket ? "settings" : "default";

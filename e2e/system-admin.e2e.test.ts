@@ -136,7 +136,7 @@ describe("/system-admin file storage", () => {
     assert.match(JSON.stringify(refused.body), /The bucket cannot be reached with these settings/);
     assert.doesNotMatch(JSON.stringify(refused.body), new RegExp(wrong));
     const malformed = await call("PUT", "/api/v1/system-admin/storage", adminKey, {
-      bucket: "gs://elsewhere",
+      bucket: "cw://elsewhere",
       queue: "kafka://x",
     });
     assert.equal(malformed.status, 400);

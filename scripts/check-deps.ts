@@ -47,7 +47,12 @@ function storeDriver(dir: string, packages: readonly string[]): PackageRule {
 const PACKAGES: readonly PackageRule[] = [
   { root: "packages/core/src", packages: [], node: false },
   // Each driver is known only to its store (listed before apps/server/src: the first matching root wins).
-  storeDriver("objects", ["@aws-sdk/client-s3", "@aws-sdk/s3-request-presigner"]),
+  storeDriver("objects", [
+    "@aws-sdk/client-s3",
+    "@aws-sdk/s3-request-presigner",
+    "@azure/storage-blob",
+    "@google-cloud/storage",
+  ]),
   storeDriver("mysql", ["mysql2/promise"]),
   storeDriver("cache", ["redis"]),
   storeDriver("queue", ["@aws-sdk/client-sqs"]),

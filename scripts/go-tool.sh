@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sourced by the scripts that build a test tool from the Go module proxy (setup-minio.sh,
-# setup-prom2json.sh): `install_go_tool NAME MODULE VERSION [--force]` installs MODULE@VERSION into
+# setup-prom2json.sh, setup-fake-gcs.sh): `install_go_tool NAME MODULE VERSION [--force]` installs MODULE@VERSION into
 # .cache/tools/bin/NAME (repo-relative, gitignored), then runs the caller's `check_tool BIN` to see
 # that it works. A stamp records the version built; when it matches, nothing is done.
 

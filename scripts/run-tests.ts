@@ -1,13 +1,22 @@
 /**
  * Runs the test suites with node's test runner and ends with the plain `N passed, N failed` line CI
- * reads. Usage: node scripts/run-tests.ts unit|e2e|e2e-production|all [extra file filters...]
+ * reads. Usage: node scripts/run-tests.ts unit|e2e|e2e-production|e2e-azure|e2e-gcs|all [filters...]
  *
  * `e2e-production` runs the suites that drive the real W&B clients a second time, with
- * BALLAST_E2E_STACK=production (MariaDB, MinIO, Redis, SQS; see e2e/support/stack.ts). `all` runs
- * unit and e2e in one test run, then e2e-production in a second, and closes with the sum.
+ * BALLAST_E2E_STACK=production (MariaDB, MinIO, Redis, SQS; see e2e/support/stack.ts);
+ * `e2e-azure` and `e2e-gcs` run the suites that move files and artifacts again with the objects in
+ * an Azure container (Azurite) or a GCS bucket (fake-gcs-server), on MariaDB and Redis. `all` runs
+ * unit and e2e in one test run, then each of the other passes, and closes with the sum.
  */
 import { spawn } from "node:child_process";
 import { globSync } from "node:fs";
+
+const OBJECT_SUITES = [
+  "e2e/wandb-client.e2e.test.ts",
+  "e2e/wandb-client-more.e2e.test.ts",
+  "e2e/wandb-api-runs.e2e.test.ts",
+  "e2e/wandb-api-artifacts.e2e.test.ts",
+];
 
 const patterns: Record<string, string[]> = {
   unit: [
@@ -26,6 +35,9 @@ const patterns: Record<string, string[]> = {
     "e2e/wandb-verify.e2e.test.ts",
     "e2e/sweeps.e2e.test.ts",
   ],
+  // The suites whose files and artifacts go through the object store.
+  "e2e-azure": OBJECT_SUITES,
+  "e2e-gcs": OBJECT_SUITES,
 };
 
 interface Pass {
@@ -36,18 +48,29 @@ interface Pass {
 
 const suite = process.argv[2] ?? "all";
 const filters = process.argv.slice(3);
-const production = { BALLAST_E2E_STACK: "production" };
+const stacks: Record<string, Record<string, string>> = {
+  "e2e-production": { BALLAST_E2E_STACK: "production" },
+  "e2e-azure": { BALLAST_E2E_STACK: "azure" },
+  "e2e-gcs": { BALLAST_E2E_STACK: "gcs" },
+};
+const passOf = (label: string): Pass => ({
+  label,
+  patterns: patterns[label] ?? [],
+  env: stacks[label] ?? {},
+});
 const passes: Pass[] =
   suite === "all"
     ? [
         { label: "unit + e2e", patterns: [...(patterns.unit ?? []), ...(patterns.e2e ?? [])], env: {} },
-        { label: "e2e-production", patterns: patterns["e2e-production"] ?? [], env: production },
+        passOf("e2e-production"),
+        passOf("e2e-azure"),
+        passOf("e2e-gcs"),
       ]
     : patterns[suite]
-      ? [{ label: suite, patterns: patterns[suite], env: suite === "e2e-production" ? production : {} }]
+      ? [passOf(suite)]
       : [];
 if (passes.length === 0) {
-  console.error(`unknown suite "${suite}"; use unit, e2e, e2e-production or all`);
+  console.error(`unknown suite "${suite}"; use unit, e2e, e2e-production, e2e-azure, e2e-gcs or all`);
   process.exit(2);
 }
 

@@ -3,9 +3,12 @@
 # Installs what it needs itself: Node.js 24 and the npm dependencies (npm ci), the Python `wandb`
 # client in a virtualenv (scripts/setup-python.sh), Debian's Chromium for the web UI's browser tests
 # (scripts/setup-browser.sh), MariaDB and Redis (scripts/setup-services.sh), MinIO for the S3 store's
-# tests (scripts/setup-minio.sh) and prom2json for the /metrics test (scripts/setup-prom2json.sh). Then: types, lint, dependency direction, the
+# tests (scripts/setup-minio.sh), fake-gcs-server for the GCS store's (scripts/setup-fake-gcs.sh)
+# and prom2json for the /metrics test (scripts/setup-prom2json.sh). Then: types, lint, dependency direction, the
 # web UI's build, and every test suite — the real-client suites a second time on the production
-# stack (MariaDB, MinIO, Redis, SQS) — ending with the line `N passed, N failed` (both passes summed).
+# stack (MariaDB, MinIO, Redis, SQS) and the file and artifact suites again with an Azure container
+# (Azurite, from npm) and with a GCS bucket (fake-gcs-server) — ending with the line
+# `N passed, N failed` (the passes summed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -13,9 +16,9 @@ step() { printf '\n== %s\n' "$*"; }
 
 # The Go tools take minutes to build on a fresh machine (MinIO ~5): they build in the background
 # while the other steps run, and the tests wait for them.
-step "Go tools, built in the background: MinIO (S3 store tests), prom2json (/metrics test)"
+step "Go tools, built in the background: MinIO (S3 store tests), prom2json (/metrics test), fake-gcs-server (GCS store tests)"
 go_log="$(mktemp)"
-(bash scripts/setup-minio.sh && bash scripts/setup-prom2json.sh) >"$go_log" 2>&1 &
+(bash scripts/setup-minio.sh && bash scripts/setup-prom2json.sh && bash scripts/setup-fake-gcs.sh) >"$go_log" 2>&1 &
 go_tools=$!
 
 step "npm ci (Node.js 24 and dependencies from the npm registry)"

@@ -6,21 +6,37 @@
  *   presigned-URL expiry checked, SSE-KMS with a key id, a path prefix); Redis as the cache; moto's
  *   SQS for the bucket's object-created notifications, which MinIO sends through a relay (see
  *   sqs.ts). The same suites, unchanged, then prove the production backends with the real clients.
+ * - `azure`: MariaDB and Redis as above; objects in an Azure Blob Storage container on Azurite
+ *   (Shared Key and SAS signatures and expiry checked, a path prefix); the internal queue, which
+ *   looks up each signed upload (Azure's notifications are not SQS).
+ * - `gcs`: MariaDB and Redis; objects in a GCS bucket on fake-gcs-server (a path prefix; URLs
+ *   signed with a service-account key of the test's own, which the emulator does not verify —
+ *   e2e/gcs-object-store.e2e.test.ts does); the internal queue.
  */
 import { PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
+import { startAzurite } from "./azurite.ts";
+import { startFakeGcs } from "./fake-gcs.ts";
 import { type MariaDb, startMariaDb } from "./mariadb.ts";
 import { type Minio, startMinio } from "./minio.ts";
 import { type Redis, startRedis } from "./redis.ts";
 import { relayBucketEvents, type SqsEmulator, startSqsEmulator } from "./sqs.ts";
-import { openMysqlStore, openStore, type StoreView } from "./store.ts";
+import {
+  azureObjects,
+  type ObjectsView,
+  openMysqlStore,
+  openStore,
+  type StoreView,
+  s3Objects,
+} from "./store.ts";
 
-export type StackName = "embedded" | "production";
+const STACKS = ["embedded", "production", "azure", "gcs"] as const;
+export type StackName = (typeof STACKS)[number];
 
 export function stackName(): StackName {
   const name = process.env.BALLAST_E2E_STACK ?? "embedded";
-  if (name !== "embedded" && name !== "production")
-    throw new Error(`BALLAST_E2E_STACK=${name}: use embedded or production`);
-  return name;
+  const known = STACKS.find((stack) => stack === name);
+  if (!known) throw new Error(`BALLAST_E2E_STACK=${name}: use ${STACKS.join(", ")}`);
+  return known;
 }
 
 export interface Stack {
@@ -42,6 +58,7 @@ export async function startStack(label: string): Promise<Stack> {
   if (name === "embedded") {
     return { name, env: {}, store: openStore, assertServing: async () => {}, dispose: async () => {} };
   }
+  if (name === "azure" || name === "gcs") return startCloudStack(name, label);
   const started: { dispose(): Promise<void> }[] = [];
   try {
     const [mariadb, redis, sqs] = await Promise.all([
@@ -72,8 +89,8 @@ export async function startStack(label: string): Promise<Stack> {
     return {
       name,
       env,
-      store: () => openMysqlStore(mysqlUrl, { client: minio.client, bucket: minio.bucket, prefix }),
-      assertServing: assertProductionBackends,
+      store: () => openMysqlStore(mysqlUrl, s3Objects(minio.client, minio.bucket, prefix)),
+      assertServing: (url) => assertBackends(url, ["database", "objects", "queue", "cache"]),
       async dispose() {
         await disposeAll(started);
       },
@@ -84,18 +101,67 @@ export async function startStack(label: string): Promise<Stack> {
   }
 }
 
-async function assertProductionBackends(url: string): Promise<void> {
+/** MariaDB, Redis and the objects in an Azure container or a GCS bucket (emulated). */
+async function startCloudStack(name: "azure" | "gcs", label: string): Promise<Stack> {
+  const started: { dispose(): Promise<void> }[] = [];
+  try {
+    const [mariadb, redis] = await Promise.all([keep(started, startMariaDb()), keep(started, startRedis())]);
+    const mysqlUrl = await mariadb.createDatabase(label.replace(/\W/g, "_"));
+    const prefix = `suites/${label}`;
+    let bucketEnv: Record<string, string>;
+    let objects: ObjectsView;
+    if (name === "azure") {
+      const azurite = await keep(started, startAzurite());
+      bucketEnv = {
+        BUCKET: `az://${azurite.host}/${azurite.account}/${azurite.containerName}/${prefix}`,
+        AZURE_STORAGE_KEY: azurite.accountKey,
+      };
+      objects = azureObjects(azurite.container, prefix);
+    } else {
+      const gcs = await keep(started, startFakeGcs());
+      bucketEnv = {
+        BUCKET: `gs://${new URL(gcs.endpoint).host}/${gcs.bucket}/${prefix}`,
+        GOOGLE_APPLICATION_CREDENTIALS: gcs.keyFile,
+      };
+      objects = {
+        async bytes(key) {
+          const bytes = await gcs.objectBytes(`${prefix}/${key}`);
+          if (!bytes) throw new Error(`object ${key} is not in the bucket`);
+          return bytes;
+        },
+        keys: async (under) =>
+          (await gcs.objectNames(`${prefix}/${under}`)).map((name_) => name_.slice(prefix.length + 1)),
+      };
+    }
+    return {
+      name,
+      env: { MYSQL: mysqlUrl, REDIS: redis.url, ...bucketEnv },
+      store: () => openMysqlStore(mysqlUrl, objects),
+      // The suites read the objects back from the bucket itself, so a server writing anywhere
+      // else fails them.
+      assertServing: (url) => assertBackends(url, ["database", "objects", "cache"]),
+      async dispose() {
+        await disposeAll(started);
+      },
+    };
+  } catch (error) {
+    await disposeAll(started);
+    throw error;
+  }
+}
+
+/**
+ * Throws unless /readyz passes each of `checks` and /metrics has the MySQL pool gauges (the pool
+ * exists only on MySQL; the cache check only with REDIS, the queue check only with SQS).
+ */
+async function assertBackends(url: string, required: readonly string[]): Promise<void> {
   const ready = (await (await fetch(`${url}/readyz`)).json()) as { checks?: Record<string, { ok: boolean }> };
   const checks = Object.entries(ready.checks ?? {})
     .filter(([, check]) => check.ok)
     .map(([name]) => name);
   const metrics = await (await fetch(`${url}/metrics`)).text();
-  // The pool gauges exist only on MySQL; the cache and queue checks only with REDIS and SQS.
-  if (
-    !["database", "objects", "queue", "cache"].every((name) => checks.includes(name)) ||
-    !metrics.includes("ballast_db_pool_connections")
-  ) {
-    throw new Error(`the server is not on the production stack: ready checks ${checks.join(", ")}`);
+  if (!required.every((name) => checks.includes(name)) || !metrics.includes("ballast_db_pool_connections")) {
+    throw new Error(`the server is not on the ${stackName()} stack: ready checks ${checks.join(", ")}`);
   }
 }
 

@@ -2,14 +2,15 @@
  * Read-only access to what a Ballast server stored, for assertions: its metadata rows and its
  * objects. Tests check what the server stored, not what it answers, so a wrong answer that the
  * client happens to tolerate still fails. The same view reads either stack — the embedded one
- * (SQLite file and objects on disk in the data dir) or the production one (MySQL/MariaDB and an S3
- * bucket) — because both keep the same tables, columns and storage keys.
+ * (SQLite file and objects on disk in the data dir) or the production ones (MySQL/MariaDB and an S3
+ * bucket or an Azure container) — because all keep the same tables, columns and storage keys.
  */
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import type { ContainerClient } from "@azure/storage-blob";
 import { createConnection } from "mysql2/promise";
 import { type ChunkRow, decodeChunk, lineOf } from "../../apps/server/src/stores/sqlite/history-chunks.ts";
 
@@ -38,11 +39,49 @@ export interface StoreView {
   close(): Promise<void>;
 }
 
-/** Where a production server keeps its objects: the bucket and the BUCKET path prefix. */
-export interface BucketLocation {
-  readonly client: S3Client;
-  readonly bucket: string;
-  readonly prefix: string;
+/** A production server's objects, read behind its back: bytes by storage key, keys by prefix. */
+export interface ObjectsView {
+  bytes(key: string): Promise<Buffer>;
+  keys(prefix: string): Promise<string[]>;
+}
+
+/** The objects in an S3 bucket under the BUCKET path prefix. */
+export function s3Objects(client: S3Client, bucket: string, prefix: string): ObjectsView {
+  const keyOf = (key: string) => (prefix ? `${prefix}/${key}` : key);
+  return {
+    async bytes(key) {
+      const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(key) }));
+      if (!answer.Body) throw new Error(`object ${key} has no body`);
+      return Buffer.from(await answer.Body.transformToByteArray());
+    },
+    async keys(under) {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: keyOf(under), ContinuationToken: token }),
+        );
+        for (const object of page.Contents ?? []) keys.push((object.Key ?? "").slice(keyOf("").length));
+        token = page.NextContinuationToken;
+      } while (token);
+      return keys.sort();
+    },
+  };
+}
+
+/** The blobs in an Azure container under the BUCKET path prefix. */
+export function azureObjects(container: ContainerClient, prefix: string): ObjectsView {
+  const keyOf = (key: string) => (prefix ? `${prefix}/${key}` : key);
+  return {
+    bytes: (key) => container.getBlockBlobClient(keyOf(key)).downloadToBuffer(),
+    async keys(under) {
+      const keys: string[] = [];
+      for await (const blob of container.listBlobsFlat({ prefix: keyOf(under) })) {
+        keys.push(blob.name.slice(keyOf("").length));
+      }
+      return keys.sort();
+    },
+  };
 }
 
 /** The embedded stack's store: `<dataDir>/ballast.sqlite` and `<dataDir>/objects/<key>`. */
@@ -63,38 +102,16 @@ export async function openStore(dataDir: string): Promise<StoreView> {
   );
 }
 
-/** The production stack's store: the MySQL database of `mysqlUrl` and the objects in `bucket`. */
-export async function openMysqlStore(mysqlUrl: string, bucket: BucketLocation): Promise<StoreView> {
+/** The production stack's store: the MySQL database of `mysqlUrl` and the objects in a bucket. */
+export async function openMysqlStore(mysqlUrl: string, objects: ObjectsView): Promise<StoreView> {
   const connection = await createConnection({ uri: mysqlUrl, charset: "utf8mb4" });
-  const keyOf = (key: string) => (bucket.prefix ? `${bucket.prefix}/${key}` : key);
   return view(
     async (sql, params) => {
       const [rows] = await connection.query(sql, params);
       return rows as Row[];
     },
-    async (key) => {
-      const answer = await bucket.client.send(
-        new GetObjectCommand({ Bucket: bucket.bucket, Key: keyOf(key) }),
-      );
-      if (!answer.Body) throw new Error(`object ${key} has no body`);
-      return Buffer.from(await answer.Body.transformToByteArray());
-    },
-    async (prefix) => {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await bucket.client.send(
-          new ListObjectsV2Command({
-            Bucket: bucket.bucket,
-            Prefix: keyOf(prefix),
-            ContinuationToken: token,
-          }),
-        );
-        for (const object of page.Contents ?? []) keys.push((object.Key ?? "").slice(keyOf("").length));
-        token = page.NextContinuationToken;
-      } while (token);
-      return keys.sort();
-    },
+    (key) => objects.bytes(key),
+    (prefix) => objects.keys(prefix),
     () => connection.end(),
   );
 }

@@ -1,9 +1,21 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseBucket, parseMysql, parseQueue, redactUrl } from "./backend-config.ts";
+import {
+  type BucketSettings,
+  parseBucket,
+  parseMysql,
+  parseQueue,
+  redactUrl,
+  type S3BucketSettings,
+} from "./backend-config.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 
 const AWS = { AWS_REGION: "eu-west-1" };
+
+/** The settings of an s3:// bucket (undefined for another provider). */
+function s3(settings: BucketSettings | undefined): S3BucketSettings | undefined {
+  return settings?.provider === "s3" ? settings : undefined;
+}
 
 describe("MYSQL", () => {
   it("reads W&B's rendering, with the password URL-decoded and tls=preferred by default", () => {
@@ -58,7 +70,7 @@ describe("BUCKET", () => {
         kmsKeyId: "arn:aws:kms:k",
       },
     );
-    const withKeys = parseBucket("s3://AKIAEXAMPLE:wJal/rXUt+nFEMI@my-bucket", AWS).value;
+    const withKeys = s3(parseBucket("s3://AKIAEXAMPLE:wJal/rXUt+nFEMI@my-bucket", AWS).value);
     assert.deepEqual(withKeys?.credentials, {
       accessKeyId: "AKIAEXAMPLE",
       secretAccessKey: "wJal/rXUt+nFEMI",
@@ -68,7 +80,7 @@ describe("BUCKET", () => {
   });
 
   it("reads an S3-compatible endpoint: host:port, then the bucket, tls choosing https", () => {
-    const minio = parseBucket("s3://minio:minio123@minio.local:9000/wandb/data?tls=true", {}).value;
+    const minio = s3(parseBucket("s3://minio:minio123@minio.local:9000/wandb/data?tls=true", {}).value);
     assert.equal(minio?.endpoint, "https://minio.local:9000");
     assert.equal(minio?.bucket, "wandb");
     assert.equal(minio?.prefix, "data");
@@ -81,8 +93,87 @@ describe("BUCKET", () => {
     assert.match(missingRegion, /bucket name/);
     assert.match(missingRegion, /AWS_REGION/);
     assert.doesNotMatch(missingRegion, /topsecret/);
-    assert.match(parseBucket("gs://bucket", {}).problems?.join() ?? "", /not supported yet/);
+    assert.match(parseBucket("cw://bucket", {}).problems?.join() ?? "", /S3-compatible: write s3:\/\//);
     assert.match(parseBucket("ftp://bucket", {}).problems?.join() ?? "", /s3:\/\//);
+  });
+});
+
+describe("BUCKET=az://", () => {
+  const KEY = Buffer.alloc(64, 7).toString("base64");
+
+  it("reads an Azure account, container and path, with the key from AZURE_STORAGE_KEY", () => {
+    assert.deepEqual(parseBucket("az://mystorage/ballast/team/runs/", { AZURE_STORAGE_KEY: KEY }).value, {
+      provider: "az",
+      account: "mystorage",
+      container: "ballast",
+      prefix: "team/runs",
+      endpoint: "https://mystorage.blob.core.windows.net",
+      accountKey: KEY,
+    });
+  });
+
+  it("reads an emulator's host:port before the account, tls choosing https", () => {
+    const local = parseBucket("az://127.0.0.1:10000/devstoreaccount1/c-1", { AZURE_STORAGE_KEY: KEY }).value;
+    assert.equal(local?.provider === "az" && local.endpoint, "http://127.0.0.1:10000/devstoreaccount1");
+    const stack = parseBucket("az://azs.local:443/acct/cont?tls=true", { AZURE_STORAGE_KEY: KEY }).value;
+    assert.equal(stack?.provider === "az" && stack.endpoint, "https://azs.local:443/acct");
+  });
+
+  it("lists every problem with its fix, never echoing the key", () => {
+    const problems = parseBucket("az://Bad_Account/x?sas=1", { AWS_S3_KMS_ID: "k" }).problems ?? [];
+    assert.equal(problems.length, 5, problems.join("\n"));
+    assert.match(problems.join("\n"), /storage account must be/);
+    assert.match(problems.join("\n"), /container must be/);
+    assert.match(problems.join("\n"), /AZURE_STORAGE_KEY, the storage account's access key/);
+    assert.match(problems.join("\n"), /AWS_S3_KMS_ID applies to an S3 bucket/);
+    assert.match(problems.join("\n"), /parameters Ballast does not use: sas/);
+    const badKey = parseBucket("az://acct/cont", { AZURE_STORAGE_KEY: "not base64!" }).problems?.join() ?? "";
+    assert.match(badKey, /is not a storage account key/);
+    assert.doesNotMatch(badKey, /not base64!/);
+    assert.match(
+      parseBucket("az://k:s@acct/cont", { AZURE_STORAGE_KEY: KEY }).problems?.join() ?? "",
+      /no credentials in the URL/,
+    );
+  });
+
+  it("refuses an sqs:// queue with an Azure container in loadConfig", () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          env: { BUCKET: "az://acct/cont", AZURE_STORAGE_KEY: KEY, BUCKET_QUEUE: "sqs://q", AWS_REGION: "x" },
+        }),
+      /or an Azure container leave BUCKET_QUEUE unset/,
+    );
+    const config = loadConfig({ env: { BUCKET: "az://acct/cont", AZURE_STORAGE_KEY: KEY } });
+    assert.equal(config.bucket?.provider, "az");
+    assert.equal(config.azureStorageKey, KEY);
+  });
+});
+
+describe("BUCKET=gs://", () => {
+  it("reads a GCS bucket and path, or an emulator's host:port before the bucket", () => {
+    assert.deepEqual(parseBucket("gs://my_bucket.v2/team/runs/", {}).value, {
+      provider: "gs",
+      bucket: "my_bucket.v2",
+      prefix: "team/runs",
+      endpoint: undefined,
+    });
+    assert.deepEqual(parseBucket("gs://127.0.0.1:4443/b-1?tls=false", {}).value, {
+      provider: "gs",
+      bucket: "b-1",
+      prefix: "",
+      endpoint: "http://127.0.0.1:4443",
+    });
+  });
+
+  it("lists every problem with its fix", () => {
+    const problems = parseBucket("gs://key:secret@Bad/x?region=eu", { AWS_S3_KMS_ID: "k" }).problems ?? [];
+    assert.equal(problems.length, 4, problems.join("\n"));
+    assert.match(problems.join("\n"), /Application Default Credentials/);
+    assert.match(problems.join("\n"), /bucket name must be/);
+    assert.match(problems.join("\n"), /Cloud KMS key is set on the bucket/);
+    assert.match(problems.join("\n"), /parameters Ballast does not use: region/);
+    assert.doesNotMatch(problems.join("\n"), /secret/);
   });
 });
 
@@ -124,7 +215,7 @@ describe("loadConfig with backends", () => {
       },
     );
     const config = loadConfig({ env: { BUCKET: "s3://b-b-b", AWS_REGION: "us-east-1" } });
-    assert.equal(config.bucket?.bucket, "b-b-b");
+    assert.equal(s3(config.bucket)?.bucket, "b-b-b");
     assert.deepEqual(config.queue, { kind: "internal" });
     assert.equal(config.mysql, undefined);
   });

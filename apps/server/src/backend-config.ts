@@ -1,7 +1,7 @@
 /**
  * Parsers for the production backends' settings, in the formats W&B Server's chart renders
- * (reference/deployment-spec.md §3.5–§3.6): MYSQL, BUCKET (+ AWS_REGION, AWS_S3_KMS_ID) and
- * BUCKET_QUEUE. Each returns the typed settings or the problems found, every one with its fix.
+ * (reference/deployment-spec.md §3.5–§3.6): MYSQL, BUCKET (+ AWS_REGION, AWS_S3_KMS_ID for S3,
+ * AZURE_STORAGE_KEY for Azure) and BUCKET_QUEUE. Each returns the typed settings or the problems found, every one with its fix.
  * Passwords and secret keys never appear in a problem: values are shown through `redactUrl`.
  */
 import type { MysqlSettings } from "./stores/mysql/database.ts";
@@ -80,8 +80,10 @@ export function parseMysql(
   };
 }
 
-/** Where objects live when BUCKET is set. */
-export interface BucketSettings {
+/** Where objects live when BUCKET is set: an S3 or GCS bucket, or an Azure Blob Storage container. */
+export type BucketSettings = S3BucketSettings | AzureBucketSettings | GcsBucketSettings;
+
+export interface S3BucketSettings {
   readonly provider: "s3";
   readonly bucket: string;
   /** Key prefix inside the bucket, no leading or trailing slash; "" for the root. */
@@ -94,13 +96,47 @@ export interface BucketSettings {
   readonly kmsKeyId: string | undefined;
 }
 
+export interface AzureBucketSettings {
+  readonly provider: "az";
+  /** The storage account. */
+  readonly account: string;
+  readonly container: string;
+  /** Key prefix inside the container, no leading or trailing slash; "" for the root. */
+  readonly prefix: string;
+  /**
+   * The Blob service URL, account included: `https://<account>.blob.core.windows.net`, or
+   * `http(s)://host:port/<account>` for an emulator or Azure Stack (path-style addressing).
+   */
+  readonly endpoint: string;
+  /** The storage account's access key (AZURE_STORAGE_KEY), which signs requests and SAS URLs. */
+  readonly accountKey: string;
+}
+
+export interface GcsBucketSettings {
+  readonly provider: "gs";
+  readonly bucket: string;
+  /** Key prefix inside the bucket, no leading or trailing slash; "" for the root. */
+  readonly prefix: string;
+  /** An emulator's or private endpoint's URL, `http(s)://host:port`; undefined for Google's own. */
+  readonly endpoint: string | undefined;
+}
+
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** GCS's rule: 3–63 characters (up to 222 with dots), lowercase letters, digits, `-`, `_`, `.`. */
+const GCS_BUCKET = /^(?=.{3,222}$)[a-z0-9][a-z0-9._-]*[a-z0-9]$/;
+/** Azure's rules: accounts 3–24 lowercase letters and digits; containers 3–63, single hyphens inside. */
+const AZURE_ACCOUNT = /^[a-z0-9]{3,24}$/;
+const AZURE_CONTAINER = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /**
  * BUCKET, as W&B's chart renders it:
  * - `s3://bucket[/path]` (AWS, credentials from the role) or `s3://KEY:SECRET@bucket[/path]`;
  * - `s3://KEY:SECRET@host:port/bucket[/path][?tls=true]` for an S3-compatible store: the authority is
- *   an endpoint when it has a port or the URL has a `tls` parameter (https when tls=true, else http).
+ *   an endpoint when it has a port or the URL has a `tls` parameter (https when tls=true, else http);
+ * - `az://account/container[/path]` (Azure Blob Storage; the account key in AZURE_STORAGE_KEY), or
+ *   `az://host:port/account/container[/path][?tls=true]` for an emulator, by the same endpoint rule;
+ * - `gs://bucket[/path]` (Google Cloud Storage; Application Default Credentials), or
+ *   `gs://host:port/bucket[/path][?tls=true]` for an emulator.
  * The chart does not URL-encode the keys and AWS secret keys may hold `/` and `+`, so the URL is
  * split by hand: the keys end at the first `@` after the first `:`.
  */
@@ -113,15 +149,17 @@ export function parseBucket(
   const scheme = match?.[1]?.toLowerCase();
   if (!match || scheme === undefined)
     return { problems: [`BUCKET is not a URL (got "${redactUrl(text)}"); ${example}`] };
-  if (scheme === "gs" || scheme === "az" || scheme === "cw") {
+  if (scheme === "cw") {
     return {
       problems: [
-        `BUCKET=${scheme}://… is not supported yet; use an S3 or S3-compatible bucket (s3://…), or leave BUCKET unset for local disk`,
+        "BUCKET=cw://… (CoreWeave) is not supported yet; CoreWeave's object storage is S3-compatible: write s3://KEY:SECRET@host:port/bucket",
       ],
     };
   }
-  if (scheme !== "s3")
-    return { problems: [`BUCKET must start with s3:// (got "${redactUrl(text)}"); ${example}`] };
+  if (scheme !== "s3" && scheme !== "az" && scheme !== "gs")
+    return {
+      problems: [`BUCKET must start with s3://, gs:// or az:// (got "${redactUrl(text)}"); ${example}`],
+    };
   let rest = match[2] ?? "";
   let query = "";
   const q = rest.indexOf("?");
@@ -129,7 +167,9 @@ export function parseBucket(
     query = rest.slice(q + 1);
     rest = rest.slice(0, q);
   }
-  let credentials: BucketSettings["credentials"];
+  if (scheme === "az") return parseAzureBucket(rest, new URLSearchParams(query), env);
+  if (scheme === "gs") return parseGcsBucket(rest, new URLSearchParams(query), env);
+  let credentials: S3BucketSettings["credentials"];
   const keys = /^([^:@/]+):([^@]+)@(.*)$/.exec(rest);
   const problems: string[] = [];
   if (keys) {
@@ -139,13 +179,7 @@ export function parseBucket(
   } else if (rest.includes("@")) {
     problems.push("BUCKET has an `@` but no KEY:SECRET before it; write s3://KEY:SECRET@bucket");
   }
-  const params = new URLSearchParams(query);
-  const unknown = [...params.keys()].filter((key) => key !== "tls");
-  if (unknown.length > 0) problems.push(`BUCKET has parameters Ballast does not use: ${unknown.join(", ")}`);
-  const tls = params.get("tls");
-  if (tls !== null && tls !== "true" && tls !== "false") {
-    problems.push(`BUCKET's tls parameter must be true or false (got "${tls}")`);
-  }
+  const tls = urlTls(new URLSearchParams(query), problems);
   const [authority = "", ...pathParts] = rest.split("/");
   let endpoint: string | undefined;
   let bucket = authority;
@@ -167,6 +201,100 @@ export function parseBucket(
   const kmsKeyId = env.AWS_S3_KMS_ID || undefined;
   if (problems.length > 0) return { problems };
   return { value: { provider: "s3", bucket, prefix, region, endpoint, credentials, kmsKeyId } };
+}
+
+function parseGcsBucket(
+  rest: string,
+  params: URLSearchParams,
+  env: Readonly<Record<string, string | undefined>>,
+): Parsed<GcsBucketSettings> {
+  const example = "e.g. BUCKET=gs://my-bucket/ballast";
+  const problems: string[] = [];
+  if (rest.includes("@")) {
+    problems.push(
+      "BUCKET=gs://… takes no credentials in the URL; the server uses Application Default Credentials (Workload Identity on GKE, or GOOGLE_APPLICATION_CREDENTIALS naming a service-account key file)",
+    );
+  }
+  const tls = urlTls(params, problems);
+  const parts = rest.slice(rest.indexOf("@") + 1).split("/");
+  let endpoint: string | undefined;
+  if (/:\d+$/.test(parts[0] ?? "") || tls !== null) {
+    endpoint = `${tls === "true" ? "https" : "http"}://${parts.shift()}`;
+  }
+  const [bucket = "", ...pathParts] = parts;
+  if (!GCS_BUCKET.test(bucket) || bucket.split(".").some((label) => label.length > 63)) {
+    problems.push(
+      `BUCKET's bucket name must be 3–63 lowercase letters, digits, hyphens, underscores and dots (got "${bucket}"); ${example}`,
+    );
+  }
+  if (env.AWS_S3_KMS_ID) {
+    problems.push(
+      "AWS_S3_KMS_ID applies to an S3 bucket; a GCS bucket's default Cloud KMS key is set on the bucket itself",
+    );
+  }
+  if (problems.length > 0) return { problems };
+  const prefix = pathParts.filter((p) => p !== "").join("/");
+  return { value: { provider: "gs", bucket, prefix, endpoint } };
+}
+
+/** The `tls` parameter, the only one a bucket URL takes; other parameters are problems. */
+function urlTls(params: URLSearchParams, problems: string[]): string | null {
+  const unknown = [...params.keys()].filter((key) => key !== "tls");
+  if (unknown.length > 0) problems.push(`BUCKET has parameters Ballast does not use: ${unknown.join(", ")}`);
+  const tls = params.get("tls");
+  if (tls !== null && tls !== "true" && tls !== "false") {
+    problems.push(`BUCKET's tls parameter must be true or false (got "${tls}")`);
+  }
+  return tls;
+}
+
+function parseAzureBucket(
+  rest: string,
+  params: URLSearchParams,
+  env: Readonly<Record<string, string | undefined>>,
+): Parsed<AzureBucketSettings> {
+  const example = "e.g. BUCKET=az://mystorageaccount/ballast with AZURE_STORAGE_KEY set to the account's key";
+  const problems: string[] = [];
+  if (rest.includes("@")) {
+    problems.push(
+      "BUCKET=az://… takes no credentials in the URL; set AZURE_STORAGE_KEY to the storage account's access key",
+    );
+  }
+  const tls = urlTls(params, problems);
+  const parts = rest.slice(rest.indexOf("@") + 1).split("/");
+  let emulator: string | undefined;
+  if (/:\d+$/.test(parts[0] ?? "") || tls !== null) emulator = parts.shift();
+  const [account = "", container = "", ...pathParts] = parts;
+  if (!AZURE_ACCOUNT.test(account)) {
+    problems.push(
+      `BUCKET's storage account must be 3–24 lowercase letters and digits (got "${account}"); ${example}`,
+    );
+  }
+  if (!AZURE_CONTAINER.test(container)) {
+    problems.push(
+      `BUCKET's container must be 3–63 lowercase letters, digits and single hyphens (got "${container}"); ${example}`,
+    );
+  }
+  const accountKey = env.AZURE_STORAGE_KEY ?? "";
+  if (accountKey === "") {
+    problems.push(
+      "BUCKET=az://… needs AZURE_STORAGE_KEY, the storage account's access key (Azure portal: the storage account → Security + networking → Access keys)",
+    );
+  } else if (!/^[A-Za-z0-9+/]+={0,2}$/.test(accountKey) || accountKey.length % 4 !== 0) {
+    problems.push("AZURE_STORAGE_KEY is not a storage account key (base64, as the Azure portal shows it)");
+  }
+  if (env.AWS_S3_KMS_ID) {
+    problems.push(
+      "AWS_S3_KMS_ID applies to an S3 bucket; Azure encrypts a container with the storage account's own key settings",
+    );
+  }
+  if (problems.length > 0) return { problems };
+  const endpoint =
+    emulator === undefined
+      ? `https://${account}.blob.core.windows.net`
+      : `${tls === "true" ? "https" : "http"}://${emulator}/${account}`;
+  const prefix = pathParts.filter((p) => p !== "").join("/");
+  return { value: { provider: "az", account, container, prefix, endpoint, accountKey } };
 }
 
 /** Where object-created notices come from. */

@@ -52,8 +52,13 @@ export interface ServerConfig {
   readonly shutdownDrainSeconds: number;
   /** MYSQL: the metadata and metric database; undefined means embedded SQLite in dataDir. */
   readonly mysql: MysqlSettings | undefined;
-  /** BUCKET (+ AWS_REGION, AWS_S3_KMS_ID): the object store; undefined means local disk in dataDir. */
+  /**
+   * BUCKET (+ AWS_REGION, AWS_S3_KMS_ID; AZURE_STORAGE_KEY): the object store; undefined means local
+   * disk in dataDir.
+   */
   readonly bucket: BucketSettings | undefined;
+  /** AZURE_STORAGE_KEY, for an az:// bucket entered in /system-admin rather than in BUCKET. */
+  readonly azureStorageKey: string | undefined;
   /** BUCKET_QUEUE: where object-created notices come from (internal:// by default). */
   readonly queue: QueueSettings;
   /** REDIS (undefined: the in-process cache) and BALLAST_CACHE_MB (the in-process cache's size). */
@@ -166,6 +171,11 @@ export function loadConfig(input: ConfigInput): ServerConfig {
       "BUCKET_QUEUE=sqs://… carries the bucket's object-created notices, so it needs BUCKET=s3://…; unset BUCKET_QUEUE for local disk",
     );
   }
+  if (queue.kind === "sqs" && bucket !== undefined && bucket.provider !== "s3") {
+    problems.push(
+      "BUCKET_QUEUE=sqs://… carries an S3 bucket's object-created notices; with a GCS bucket or an Azure container leave BUCKET_QUEUE unset (internal://), which looks up each signed upload itself",
+    );
+  }
   if (env.AWS_S3_KMS_ID && !env.BUCKET) {
     problems.push("AWS_S3_KMS_ID applies to an S3 bucket; set BUCKET=s3://… or unset AWS_S3_KMS_ID");
   }
@@ -199,6 +209,7 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     shutdownDrainSeconds,
     mysql: mysql && Object.freeze(mysql),
     bucket: bucket && Object.freeze(bucket),
+    azureStorageKey: env.AZURE_STORAGE_KEY || undefined,
     queue: Object.freeze(queue),
     cache: Object.freeze({ ...cache, redis: cache.redis && Object.freeze(cache.redis) }),
   });

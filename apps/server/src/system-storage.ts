@@ -31,14 +31,15 @@ import type {
 } from "./domain/admin/system-admin.ts";
 import type { Services } from "./domain/services.ts";
 import { BucketEventConsumer } from "./domain/storage/bucket-events.ts";
+import { bucketReadiness } from "./stores/objects/bucket.readiness.ts";
 import type { CorsCheck } from "./stores/objects/bucket-cors.ts";
-import type { ObjectStore } from "./stores/objects/object-store.ts";
-import { s3Readiness } from "./stores/objects/s3.readiness.ts";
-import type { S3ObjectStore } from "./stores/objects/s3.store.ts";
+import type { BucketStore, ObjectStore } from "./stores/objects/object-store.ts";
 import { SwitchingObjectStore } from "./stores/objects/switching.store.ts";
 import type { SqsQueue } from "./stores/queue/sqs.queue.ts";
 import type { ReadinessCheck } from "./stores/readiness.ts";
 import type { IdentityRepository } from "./stores/repositories.ts";
+
+const STORAGE_KINDS = { s3: "s3", az: "azure", gs: "gcs" } as const;
 
 /** The settings key holding the admin's storage settings (StorageSettingsInput as JSON). */
 export const STORAGE_SETTING = "system_storage";
@@ -46,17 +47,37 @@ const VERSION = "0.1.0";
 const CHECK_TIMEOUT_MS = 10_000;
 
 /**
- * The AWS SDK's S3 and SQS clients, loaded on first use: each adds ~30 MB to a process, and the
- * embedded default (local disk, internal queue) needs neither.
+ * The cloud SDKs (AWS S3 and SQS, Azure Blob Storage, Google Cloud Storage), loaded on first use: each adds ~30 MB to a
+ * process, and the embedded default (local disk, internal queue) needs none of them.
  */
 type S3Driver = typeof import("./stores/objects/s3.store.ts");
+type AzureDriver = typeof import("./stores/objects/azure.store.ts");
+type GcsDriver = typeof import("./stores/objects/gcs.store.ts");
 type SqsDriver = typeof import("./stores/queue/sqs.queue.ts");
 let s3Driver: Promise<S3Driver> | undefined;
+let azureDriver: Promise<AzureDriver> | undefined;
+let gcsDriver: Promise<GcsDriver> | undefined;
 let sqsDriver: Promise<SqsDriver> | undefined;
 const loadS3 = () => (s3Driver ??= import("./stores/objects/s3.store.ts"));
+const loadAzure = () => (azureDriver ??= import("./stores/objects/azure.store.ts"));
+const loadGcs = () => (gcsDriver ??= import("./stores/objects/gcs.store.ts"));
 const loadSqs = () => (sqsDriver ??= import("./stores/queue/sqs.queue.ts"));
 
-async function openS3Store(bucket: BucketSettings): Promise<S3ObjectStore> {
+async function openBucketStore(bucket: BucketSettings): Promise<BucketStore> {
+  if (bucket.provider === "az") {
+    const { AzureObjectStore } = await loadAzure();
+    return new AzureObjectStore({
+      account: bucket.account,
+      accountKey: bucket.accountKey,
+      container: bucket.container,
+      prefix: bucket.prefix,
+      endpoint: bucket.endpoint,
+    });
+  }
+  if (bucket.provider === "gs") {
+    const { GcsObjectStore } = await loadGcs();
+    return new GcsObjectStore({ bucket: bucket.bucket, prefix: bucket.prefix, endpoint: bucket.endpoint });
+  }
   const { S3ObjectStore } = await loadS3();
   return new S3ObjectStore({
     bucket: bucket.bucket,
@@ -79,15 +100,23 @@ interface Initial {
   readonly stored: StorageSettingsInput | undefined;
   readonly bucket: BucketSettings | undefined;
   readonly queue: QueueSettings;
-  readonly s3: S3ObjectStore | undefined;
+  readonly store: BucketStore | undefined;
   readonly sqs: SqsQueue | undefined;
 }
 
-function parseStorage(input: StorageSettingsInput): Parsed<{
+/** The admin's settings parsed like the environment; an az:// bucket's key is AZURE_STORAGE_KEY's. */
+function parseStorage(
+  input: StorageSettingsInput,
+  azureStorageKey: string | undefined,
+): Parsed<{
   bucket: BucketSettings | undefined;
   queue: QueueSettings;
 }> {
-  const env = { AWS_REGION: input.region.trim(), AWS_S3_KMS_ID: input.kmsKeyId.trim() };
+  const env = {
+    AWS_REGION: input.region.trim(),
+    AWS_S3_KMS_ID: input.kmsKeyId.trim(),
+    AZURE_STORAGE_KEY: azureStorageKey,
+  };
   const problems: string[] = [];
   let bucket: BucketSettings | undefined;
   if (input.bucket.trim() !== "") {
@@ -100,8 +129,12 @@ function parseStorage(input: StorageSettingsInput): Parsed<{
   const queueText = input.queue.trim() === "" ? "internal://" : input.queue.trim();
   const queue = parseQueue(queueText, env);
   if (queue.problems) problems.push(...queue.problems);
-  else if (queue.value.kind === "sqs" && !bucket) {
-    problems.push("An sqs:// notification subscription carries a bucket's notices: enter the bucket too");
+  else if (queue.value.kind === "sqs" && bucket?.provider !== "s3") {
+    problems.push(
+      bucket
+        ? "An sqs:// notification subscription carries an S3 bucket's notices; with a GCS bucket or an Azure container leave it empty"
+        : "An sqs:// notification subscription carries a bucket's notices: enter the bucket too",
+    );
   }
   // The messages name the environment variables; here they are fields of the form.
   const named = problems.map((problem) =>
@@ -138,12 +171,12 @@ export class StorageControl {
   private consumer: BucketEventConsumer | undefined;
   private services: Services | undefined;
   private started = false;
-  /** The S3 store new objects go to; undefined on the local disk. */
-  private s3: S3ObjectStore | undefined;
+  /** The bucket store new objects go to; undefined on the local disk. */
+  private bucketStore: BucketStore | undefined;
   /** The last verdict on the bucket's CORS rules (undefined: local disk, or not checked yet). */
   private cors: CorsCheck | undefined;
   /** Stores opened here, closed with the server (a switched-away store may still serve reads). */
-  private readonly opened: S3ObjectStore[] = [];
+  private readonly opened: BucketStore[] = [];
 
   private constructor(options: StorageControlOptions, initial: Initial) {
     this.options = options;
@@ -155,10 +188,10 @@ export class StorageControl {
     this.queue = initial.queue;
     this.input = stored ?? { bucket: "", region: "", kmsKeyId: "", queue: "internal://" };
     this.sqs = initial.sqs;
-    this.s3 = initial.s3;
-    if (initial.s3) this.opened.push(initial.s3);
-    this.objects = new SwitchingObjectStore(initial.s3 ?? options.localStore);
-    this.objectsCheck = initial.s3 ? s3Readiness(initial.s3) : options.localReadiness;
+    this.bucketStore = initial.store;
+    if (initial.store) this.opened.push(initial.store);
+    this.objects = new SwitchingObjectStore(initial.store ?? options.localStore);
+    this.objectsCheck = initial.store ? bucketReadiness(initial.store) : options.localReadiness;
   }
 
   static async open(options: StorageControlOptions): Promise<StorageControl> {
@@ -172,14 +205,14 @@ export class StorageControl {
         options.log?.("system-admin storage settings are not JSON; ignored");
       }
     }
-    const parsed = stored ? parseStorage(stored) : undefined;
+    const parsed = stored ? parseStorage(stored, config.azureStorageKey) : undefined;
     if (parsed?.problems) {
       options.log?.(`system-admin storage settings ignored: ${parsed.problems.join("; ")}`);
     }
     const bucket = config.bucket ?? parsed?.value?.bucket;
     const queue = config.queue.kind !== "internal" ? config.queue : (parsed?.value?.queue ?? config.queue);
-    const s3 = bucket ? await openS3Store(bucket) : undefined;
-    return new StorageControl(options, { stored, bucket, queue, s3, sqs: await openQueue(queue) });
+    const store = bucket ? await openBucketStore(bucket) : undefined;
+    return new StorageControl(options, { stored, bucket, queue, store, sqs: await openQueue(queue) });
   }
 
   /** The object store's readiness, following the store in use. */
@@ -215,7 +248,7 @@ export class StorageControl {
    * fix when they are missing; never blocks or refuses (the W&B clients do not need CORS).
    */
   async checkCors(): Promise<CorsCheck | undefined> {
-    const store = this.s3;
+    const store = this.bucketStore;
     if (!store) {
       this.cors = undefined;
       return undefined;
@@ -247,7 +280,7 @@ export class StorageControl {
   private startConsumer(): void {
     const services = this.services;
     this.consumer =
-      this.sqs && this.bucket && this.queue.kind === "sqs" && services
+      this.sqs && this.bucket?.provider === "s3" && this.queue.kind === "sqs" && services
         ? new BucketEventConsumer({
             queue: this.sqs,
             uploads: services.uploads,
@@ -279,10 +312,10 @@ export class StorageControl {
       version: VERSION,
       license: { present: (this.options.config.license ?? "") !== "" },
       storage: {
-        kind: bucket ? "s3" : "local-disk",
+        kind: bucket ? STORAGE_KINDS[bucket.provider] : "local-disk",
         bucket: fromEnv ? "(set by BUCKET)" : redactUrl(this.input.bucket),
-        region: bucket?.region ?? "",
-        kmsKeyId: bucket?.kmsKeyId ?? "",
+        region: bucket?.provider === "s3" ? bucket.region : "",
+        kmsKeyId: bucket?.provider === "s3" ? (bucket.kmsKeyId ?? "") : "",
         queue: this.queue.kind === "sqs" ? `sqs://${this.queue.queue}` : "internal://",
         source: { bucket: this.bucketSource, queue: this.queueSource },
         editable: { bucket: !fromEnv, queue: this.queueSource !== "environment" },
@@ -312,10 +345,10 @@ export class StorageControl {
         ? this.input.bucket
         : input.bucket;
     const next = { ...input, bucket: bucketText };
-    const parsed = parseStorage(next);
+    const parsed = parseStorage(next, this.options.config.azureStorageKey);
     if (parsed.problems) throw new AppError("INVALID_ARGUMENT", parsed.problems.join("; "));
     const { bucket, queue } = parsed.value;
-    const store = bucket ? await openS3Store(bucket) : undefined;
+    const store = bucket ? await openBucketStore(bucket) : undefined;
     const sqs = await openQueue(queue);
     const problems = [...(store ? await probeBucket(store) : []), ...(sqs ? await probeQueue(sqs) : [])];
     if (problems.length > 0) {
@@ -330,8 +363,8 @@ export class StorageControl {
     // Applied: new objects go to the new store; earlier objects stay readable where they are.
     if (store) this.opened.push(store);
     this.objects.switchTo(store ?? this.options.localStore);
-    this.objectsCheck = store ? s3Readiness(store) : this.options.localReadiness;
-    this.s3 = store;
+    this.objectsCheck = store ? bucketReadiness(store) : this.options.localReadiness;
+    this.bucketStore = store;
     this.bucket = bucket;
     this.input = next;
     this.bucketSource = bucket ? "settings" : "default";
@@ -347,7 +380,7 @@ export class StorageControl {
 }
 
 /** Writes, describes and deletes a small object: reachability, credentials, KMS and write permission. */
-async function probeBucket(store: S3ObjectStore): Promise<string[]> {
+async function probeBucket(store: BucketStore): Promise<string[]> {
   const signal = AbortSignal.timeout(CHECK_TIMEOUT_MS);
   try {
     await store.checkBucket(signal);

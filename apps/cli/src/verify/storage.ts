@@ -6,7 +6,7 @@ import type { Session } from "./session.ts";
 
 const STORAGE_HINT =
   "Check the object store: with local storage, <data dir>/objects must be a writable directory on the server; " +
-  "with BUCKET, the bucket must exist and the server's credentials must allow s3:PutObject and s3:GetObject. " +
+  "with BUCKET, the bucket (or Azure container) must exist and the server's credentials must allow writing and reading it (s3:PutObject and s3:GetObject on S3). " +
   "The server log has the details.";
 
 export interface SignedUrlResult {
@@ -78,9 +78,26 @@ export async function checkCors(session: Session, url: string): Promise<Outcome>
       },
     ],
   };
+  // An Azure SAS URL carries the service version and signature as `sv` and `sig`; a GCS V4 URL
+  // its signature as X-Goog-Signature.
+  const params = new URL(url).searchParams;
+  const gcsRules = [
+    {
+      origin: [origin],
+      method: ["GET", "PUT", "HEAD"],
+      responseHeader: ["Content-Type", "ETag"],
+      maxAgeSeconds: 3000,
+    },
+  ];
+  const fix =
+    params.has("sv") && params.has("sig")
+      ? `Give the storage account's Blob service a CORS rule, e.g. \`az storage cors add --services b --methods GET PUT HEAD --origins '${origin}' --allowed-headers '*' --exposed-headers ETag --max-age 3000 --account-name <account>\`.`
+      : params.has("X-Goog-Signature")
+        ? `Give the bucket a CORS configuration, e.g. \`echo '${JSON.stringify(gcsRules)}' > cors.json && gcloud storage buckets update gs://<bucket> --cors-file=cors.json\`.`
+        : `Give the bucket a CORS configuration, e.g. \`aws s3api put-bucket-cors --bucket <bucket> --cors-configuration '${JSON.stringify(rules)}'\`.`;
   return fail(
     `The bucket at ${originOf(url)} answered OPTIONS (HTTP ${reply.status}) without Access-Control-Allow-Origin for ${origin}.`,
-    `Give the bucket a CORS configuration, e.g. \`aws s3api put-bucket-cors --bucket <bucket> --cors-configuration '${JSON.stringify(rules)}'\`.`,
+    fix,
   );
 }
 

@@ -59,7 +59,7 @@ export interface SystemOverview {
   readonly version: string;
   readonly license: { readonly present: boolean };
   readonly storage: {
-    readonly kind: "local-disk" | "s3";
+    readonly kind: "local-disk" | "s3" | "azure" | "gcs";
     readonly bucket: string;
     readonly region: string;
     readonly kmsKeyId: string;

@@ -46,7 +46,11 @@ function Overview({ overview }: { readonly overview: SystemOverview }) {
       "File storage",
       storage.kind === "s3"
         ? `S3 bucket ${storage.bucket} (${storage.region}) — ${SOURCE_LABEL[storage.source.bucket]}`
-        : `local disk — ${SOURCE_LABEL[storage.source.bucket]}`,
+        : storage.kind === "azure"
+          ? `Azure container ${storage.bucket} — ${SOURCE_LABEL[storage.source.bucket]}`
+          : storage.kind === "gcs"
+            ? `GCS bucket ${storage.bucket} — ${SOURCE_LABEL[storage.source.bucket]}`
+            : `local disk — ${SOURCE_LABEL[storage.source.bucket]}`,
     ],
     ["Notifications", `${storage.queue} — ${SOURCE_LABEL[storage.source.queue]}`],
     ["Queue", `${queue.jobs.total} jobs waiting (${queue.jobs.due} due), ${queue.deadLetters} dead letters`],
@@ -138,7 +142,7 @@ function StorageForm({
         onValue={setBucket}
         name="bucket"
         placeholder="s3://my-bucket/path, or empty for the local disk"
-        hint="s3://KEY:SECRET@bucket/path, or s3://KEY:SECRET@host:port/bucket for MinIO and other S3-compatible stores."
+        hint="s3://KEY:SECRET@bucket/path, or s3://KEY:SECRET@host:port/bucket for MinIO and other S3-compatible stores; gs://bucket/path for Google Cloud Storage (the server's Google credentials); az://account/container/path for Azure (the key from the server's AZURE_STORAGE_KEY)."
         disabled={!editable}
       />
       <Field

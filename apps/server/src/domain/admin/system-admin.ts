@@ -23,7 +23,7 @@ export interface SystemOverview {
   readonly version: string;
   readonly license: { readonly present: boolean };
   readonly storage: {
-    readonly kind: "local-disk" | "s3";
+    readonly kind: "local-disk" | "s3" | "azure" | "gcs";
     /** As entered, with any secret key masked. */
     readonly bucket: string;
     readonly region: string;

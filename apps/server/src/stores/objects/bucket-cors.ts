@@ -51,13 +51,18 @@ function allows(rule: CorsRule, origin: string): boolean {
  * The verdict on `rules` (S3 evaluates them in order and uses the first that matches the origin and
  * method, so one complete rule is what counts). `origin` is the server's public origin.
  */
-export function judgeCors(rules: readonly CorsRule[], bucket: string, origin: string): CorsCheck {
+export function judgeCors(
+  rules: readonly CorsRule[],
+  bucket: string,
+  origin: string,
+  fix: (bucket: string, origin: string) => string = corsFix,
+): CorsCheck {
   if (rules.some((rule) => allows(rule, origin))) return { status: "ok" };
   const problem =
     rules.length === 0
       ? `the bucket ${bucket} has no CORS rules, so the web UI on ${origin} cannot load or upload files in it`
       : `no CORS rule of the bucket ${bucket} lets ${origin} GET and PUT with any header, so the web UI cannot load or upload files in it`;
-  return { status: "missing", problem, fix: corsFix(bucket, origin) };
+  return { status: "missing", problem, fix: fix(bucket, origin) };
 }
 
 /** The rule to add, as the seeds' XML and as the AWS CLI command that applies it. */
@@ -90,6 +95,56 @@ export function corsFix(bucket: string, origin: string): string {
     xml,
     "or with the AWS CLI (this replaces the bucket's CORS rules; merge any you keep):",
     `aws s3api put-bucket-cors --bucket ${bucket} --cors-configuration '${json}'`,
+  ].join("\n");
+}
+
+/**
+ * Azure's CORS rules (Blob service properties: comma-separated strings) in S3's shape, so one
+ * judge serves both. Azure matches origins exactly or `*`, as S3 does for patterns without `*`.
+ */
+export function fromAzureRules(
+  rules: readonly {
+    readonly allowedOrigins: string;
+    readonly allowedMethods: string;
+    readonly allowedHeaders: string;
+  }[],
+): CorsRule[] {
+  const list = (text: string) =>
+    text
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== "");
+  return rules.map((rule) => ({
+    AllowedOrigins: list(rule.allowedOrigins),
+    AllowedMethods: list(rule.allowedMethods),
+    AllowedHeaders: list(rule.allowedHeaders),
+  }));
+}
+
+/** The rule to add to an Azure storage account's Blob service, in the portal and with the Azure CLI. */
+export function azureCorsFix(account: string, origin: string): string {
+  return [
+    "Add this CORS rule to the storage account's Blob service (Azure portal: the storage account → Settings → Resource sharing (CORS) → Blob service):",
+    `  allowed origins ${origin}; allowed methods GET, PUT, HEAD; allowed headers *; exposed headers ETag; max age 3000`,
+    "or with the Azure CLI (this adds a rule; the existing ones stay):",
+    `az storage cors add --services b --methods GET PUT HEAD --origins '${origin}' --allowed-headers '*' --exposed-headers ETag --max-age 3000 --account-name ${account}`,
+  ].join("\n");
+}
+
+/** The CORS configuration to give a GCS bucket, with the gcloud command that applies it. */
+export function gcsCorsFix(bucket: string, origin: string): string {
+  const json = JSON.stringify([
+    {
+      origin: [origin],
+      method: ["GET", "PUT", "HEAD"],
+      responseHeader: ["Content-Type", "ETag"],
+      maxAgeSeconds: 3000,
+    },
+  ]);
+  return [
+    "Give the bucket this CORS configuration (it replaces the bucket's CORS rules; merge any you keep):",
+    json,
+    `echo '${json}' > cors.json && gcloud storage buckets update gs://${bucket} --cors-file=cors.json`,
   ].join("\n");
 }
 

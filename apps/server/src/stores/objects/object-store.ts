@@ -1,5 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
 import type { Readable } from "node:stream";
+import type { CorsCheck } from "./bucket-cors.ts";
 
 export interface StoredObject {
   readonly size: number;
@@ -21,7 +22,7 @@ export interface SignedRequest {
 
 /**
  * Where run files and artifact contents live. Keys are `/`-separated relative paths checked by
- * `assertSafeObjectKey`. Implementations: local disk (embedded default) and S3.
+ * `assertSafeObjectKey`. Implementations: local disk (embedded default), S3 and Azure Blob Storage.
  */
 export interface ObjectStore {
   /**
@@ -48,6 +49,18 @@ export interface ObjectStore {
   signUpload(key: string, ttlSeconds: number): Promise<SignedRequest>;
   /** A URL anyone holding it may GET the object from, until it expires. */
   signDownload(key: string, ttlSeconds: number): Promise<string>;
+}
+
+/** An ObjectStore in a cloud bucket (S3, Azure Blob Storage), which clients reach through signed URLs. */
+export interface BucketStore extends ObjectStore {
+  /** What it is, for messages: `the S3 bucket b`, `the Azure container acct/c`. */
+  readonly description: string;
+  /** Reaches the bucket with the server's credentials, writing nothing (for /readyz). */
+  checkBucket(signal: AbortSignal): Promise<void>;
+  /** The bucket's CORS rules judged for the web UI on `origin` (bucket-cors.ts). */
+  checkCors(origin: string, signal: AbortSignal): Promise<CorsCheck>;
+  /** Releases the client's sockets. */
+  close(): void;
 }
 
 const MAX_KEY_LENGTH = 1024;
@@ -79,4 +92,28 @@ export async function hashStream(body: Readable): Promise<StoredObject> {
     md5.update(buffer);
   }
   return storedObject(md5, size);
+}
+
+/** Re-cuts a byte stream into buffers of exactly `size` bytes (the last may be shorter, never empty). */
+export async function* fixedChunks(
+  body: AsyncIterable<Buffer | string>,
+  size: number,
+): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingSize = 0;
+  for await (const piece of body) {
+    let chunk = typeof piece === "string" ? Buffer.from(piece) : piece;
+    while (chunk.length > 0) {
+      const take = Math.min(size - pendingSize, chunk.length);
+      pending.push(chunk.subarray(0, take));
+      pendingSize += take;
+      chunk = chunk.subarray(take);
+      if (pendingSize === size) {
+        yield Buffer.concat(pending, size);
+        pending = [];
+        pendingSize = 0;
+      }
+    }
+  }
+  if (pendingSize > 0) yield Buffer.concat(pending, pendingSize);
 }

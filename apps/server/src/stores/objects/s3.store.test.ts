@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AppError } from "@ballast/core";
-import { fixedChunks, S3ObjectStore, translate } from "./s3.store.ts";
+import { fixedChunks } from "./object-store.ts";
+import { S3ObjectStore, translate } from "./s3.store.ts";
 
 /** An SDK-shaped service error, as @aws-sdk/client-s3 throws them. */
 function s3Error(name: string, status: number | undefined, extra: Record<string, unknown> = {}) {

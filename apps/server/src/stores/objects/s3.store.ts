@@ -19,9 +19,10 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { AppError } from "@ballast/core";
 import { type CorsCheck, judgeCors } from "./bucket-cors.ts";
 import {
+  type BucketStore,
+  fixedChunks,
   hashStream,
   isSafeObjectKey,
-  type ObjectStore,
   type PutOptions,
   type SignedRequest,
   type StoredObject,
@@ -58,8 +59,9 @@ export interface S3ObjectStoreOptions {
  * Every S3 fault is translated: transient ones (5xx, throttling, no answer) to UNAVAILABLE, so the
  * W&B client retries; anything else to INTERNAL, naming the S3 error code but never a credential.
  */
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements BucketStore {
   readonly recordsUploads = false;
+  readonly description: string;
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
@@ -72,6 +74,7 @@ export class S3ObjectStore implements ObjectStore {
       throw new Error(`partSizeBytes must be at least ${S3_MIN_PART_BYTES} (S3's minimum part size)`);
     }
     this.bucket = options.bucket;
+    this.description = `the S3 bucket ${options.bucket}`;
     this.prefix = (options.prefix ?? "").replace(/^\/+|\/+$/g, "");
     this.kmsKeyId = options.kmsKeyId;
     this.partSize = partSize;
@@ -447,30 +450,6 @@ function checkDigest(stored: StoredObject, expected: string | undefined): void {
       `The uploaded bytes have MD5 ${stored.md5Base64}, not the expected ${expected}.`,
     );
   }
-}
-
-/** Re-cuts a byte stream into buffers of exactly `size` bytes (the last may be shorter, never empty). */
-export async function* fixedChunks(
-  body: AsyncIterable<Buffer | string>,
-  size: number,
-): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
-  let pendingSize = 0;
-  for await (const piece of body) {
-    let chunk = typeof piece === "string" ? Buffer.from(piece) : piece;
-    while (chunk.length > 0) {
-      const take = Math.min(size - pendingSize, chunk.length);
-      pending.push(chunk.subarray(0, take));
-      pendingSize += take;
-      chunk = chunk.subarray(take);
-      if (pendingSize === size) {
-        yield Buffer.concat(pending, size);
-        pending = [];
-        pendingSize = 0;
-      }
-    }
-  }
-  if (pendingSize > 0) yield Buffer.concat(pending, pendingSize);
 }
 
 interface SdkError {

@@ -1,6 +1,10 @@
-/** The runs filter and order language on a real MariaDB: the same cases as on SQLite. */
+/**
+ * The runs filter and order language, and the sampling of long history ranges, on a real MariaDB:
+ * the same cases as on SQLite.
+ */
 import { after } from "node:test";
 import { runQueryContract } from "../apps/server/src/domain/runs/run-query.contract.ts";
+import { historySampleContract } from "../apps/server/src/stores/history-sample.contract.ts";
 import { MysqlRunRepository } from "../apps/server/src/stores/mysql/run.repository.ts";
 import { MysqlRunReadRepository } from "../apps/server/src/stores/mysql/run-read.repository.ts";
 import { startMariaDb } from "./support/mariadb.ts";
@@ -15,6 +19,16 @@ runQueryContract("MariaDB", async () => {
     identity: stores.identity,
     runs: new MysqlRunRepository(stores.db),
     runReads: new MysqlRunReadRepository(stores.db),
+    close: stores.close,
+  };
+});
+
+historySampleContract("MariaDB", async () => {
+  const stores = await openMysqlStores(mariadb, "sample");
+  return {
+    runs: new MysqlRunRepository(stores.db),
+    runReads: new MysqlRunReadRepository(stores.db),
+    seedRun: stores.seedRun,
     close: stores.close,
   };
 });

@@ -331,9 +331,10 @@ export class HistoryReader {
     const found = new Map<number, { lineNo: number; id: number; start: number; end: number }>();
     for (const row of rows) {
       const chunk = decodeChunk(row);
+      // Targets ascend: skip those below the chunk, stop at the first above it.
       for (const target of targets) {
-        if (target < row.minStep) break;
-        if (target > row.maxStep) continue;
+        if (target < row.minStep) continue;
+        if (target > row.maxStep) break;
         const i = lastIndexOf(chunk, row, target);
         if (i === undefined) continue;
         const at = { start: startOf(chunk, i), end: chunk.ends[i] ?? 0 };

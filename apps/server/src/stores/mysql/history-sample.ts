@@ -11,6 +11,28 @@ import { SeriesReader } from "./metric-blocks.ts";
 
 /** `_step` is every line's step, not a metric series: it never restricts which lines qualify. */
 const STEP_KEY = "_step";
+/**
+ * Seeks in flight at once. Each is one indexed round trip, independent of the others, so they run
+ * side by side on the pool's connections; a few at a time leaves the pool to other requests.
+ */
+const SEEK_CONCURRENCY = 8;
+
+/** `seek` for every target, at most SEEK_CONCURRENCY at once; the distinct steps found, in order. */
+async function seekAll(
+  targets: readonly number[],
+  seek: (target: number) => Promise<number | undefined>,
+): Promise<number[]> {
+  const found: (number | undefined)[] = new Array(targets.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < targets.length) {
+      const index = next++;
+      found[index] = await seek(targets[index] as number);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SEEK_CONCURRENCY, targets.length) }, worker));
+  return [...new Set(found.filter((step): step is number => step !== undefined))];
+}
 
 /** `s` targets evenly spaced from `a` to `b`, both included. */
 function spread(a: number, b: number, s: number): number[] {
@@ -57,12 +79,7 @@ async function seekLines(history: HistoryReader, lo: number, hi: number, s: numb
   const first = await history.firstStepAtOrAfter(lo, hi);
   const last = await history.lastStepBefore(hi, lo);
   if (first === undefined || last === undefined) return [];
-  const steps = new Set<number>();
-  for (const target of spread(first, last, s)) {
-    const step = await history.firstStepAtOrAfter(target, hi);
-    if (step !== undefined) steps.add(step);
-  }
-  return [...steps];
+  return seekAll(spread(first, last, s), (target) => history.firstStepAtOrAfter(target, hi));
 }
 
 async function seekSeries(
@@ -97,10 +114,5 @@ async function seekSeries(
     }
   }
   if (first === undefined || last === undefined) return [];
-  const steps = new Set<number>();
-  for (const target of spread(first, last, s)) {
-    const step = await firstFrom(target);
-    if (step !== undefined) steps.add(step);
-  }
-  return [...steps];
+  return seekAll(spread(first, last, s), firstFrom);
 }

@@ -1,108 +1,25 @@
 /**
- * Sampling of long history ranges by step seeks (history-sample.ts) through
- * SqliteRunReadRepository.sampleLines, and the run query copies of migration 0006, on a real
- * migrated SQLite file. Real: database, migrations, run repository, history line parsing.
+ * On a real migrated SQLite file: the history sampling contract (stores/history-sample.contract.ts),
+ * and the run query copies of migration 0006. Real: database, migrations, run repository.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { parseHistoryBatch } from "../../domain/runs/history-line.ts";
 import { parseRunFilter, parseRunOrder } from "../../domain/runs/run-query.ts";
-import { SAMPLE_SCAN_LIMIT } from "./history-sample.ts";
-import { createSqliteFixture } from "./test-fixture.ts";
+import { historySampleContract } from "../history-sample.contract.ts";
+import { createSqliteFixture, sqliteStoreFixture } from "./test-fixture.ts";
 
-const fixture = createSqliteFixture("sample");
+historySampleContract("SQLite", () => sqliteStoreFixture("sample"));
+
+const fixture = createSqliteFixture("query-copies");
 const { db, runs, runReads: reads } = fixture;
-const LINES = 3 * SAMPLE_SCAN_LIMIT;
-let runId = 0;
 let projectId = 0;
 let userId = 0;
 
-/** Line i is step 10·i; `acc` on every third line; `note` (a string) on every other line. */
-function line(i: number): string {
-  const acc = i % 3 === 0 ? `,"acc":${i / 3}` : "";
-  const note = i % 2 === 0 ? `,"note":"n${i}"` : "";
-  return `{"_step":${10 * i},"loss":${i}${acc}${note}}`;
-}
-
-const stepOf = (text: string) => Number(/"_step":(\d+)/.exec(text)?.[1]);
-
 before(async () => {
-  ({ runId, projectId, userId } = await fixture.seedRun());
-  for (let start = 0; start < LINES; start += 5000) {
-    const history = parseHistoryBatch(
-      start,
-      Array.from({ length: 5000 }, (_, k) => line(start + k)),
-    );
-    await runs.applyFileStream(runId, { history, now: 2 });
-  }
+  ({ projectId, userId } = await fixture.seedRun());
 });
 
 after(() => fixture.close());
-
-describe("sampleLines over a long range", () => {
-  it("spreads the samples evenly by step, first and last included, in line order", async () => {
-    const lines = await reads.sampleLines({ runId, file: "history", samples: 500 });
-    assert.equal(lines.length, 500);
-    const steps = lines.map(stepOf);
-    assert.equal(steps[0], 0);
-    assert.equal(steps.at(-1), 10 * (LINES - 1));
-    const gaps = steps.slice(1).map((s, i) => s - (steps[i] ?? 0));
-    // 299,990 steps over 499 gaps: targets ~601.2 steps apart, each met by the next line (10 steps).
-    assert.ok(
-      gaps.every((g) => g === 600 || g === 610),
-      `gaps ${[...new Set(gaps)].join(",")}`,
-    );
-    assert.deepEqual(
-      lines.slice(0, 3),
-      [0, 61, 121].map((i) => line(i)),
-    );
-  });
-
-  it("keeps only lines holding every requested key, with `_step` on every line", async () => {
-    const lines = await reads.sampleLines({
-      runId,
-      file: "history",
-      samples: 200,
-      keys: [[["_step"]], [["acc"]], [["loss"]]],
-    });
-    assert.equal(lines.length, 200);
-    assert.ok(lines.every((l) => l.includes('"acc":')));
-    assert.equal(stepOf(lines[0] ?? ""), 0);
-    // The last line with `acc` is line 29,997.
-    assert.equal(stepOf(lines.at(-1) ?? ""), 10 * (LINES - 3));
-    const steps = lines.map(stepOf);
-    assert.deepEqual(
-      steps,
-      [...steps].sort((a, b) => a - b),
-    );
-  });
-
-  it("honours minStep (inclusive) and maxStep (exclusive)", async () => {
-    const lines = await reads.sampleLines({
-      runId,
-      file: "history",
-      samples: 100,
-      minStep: 10_005,
-      maxStep: 10 * (LINES - 100),
-      keys: [[["loss"]]],
-    });
-    const steps = lines.map(stepOf);
-    assert.equal(steps.length, 100);
-    assert.equal(steps[0], 10_010);
-    assert.equal(steps.at(-1), 10 * (LINES - 101));
-  });
-
-  it("falls back to the exact scan for a key that is not a numeric series", async () => {
-    const lines = await reads.sampleLines({ runId, file: "history", samples: 300, keys: [[["note"]]] });
-    assert.equal(lines.length, 300);
-    assert.ok(lines.every((l) => l.includes('"note":')));
-  });
-
-  it("samples a short range exactly by rank", async () => {
-    const lines = await reads.sampleLines({ runId, file: "history", samples: 5, minStep: 0, maxStep: 90 });
-    assert.deepEqual(lines.map(stepOf), [0, 20, 40, 60, 80]);
-  });
-});
 
 describe("run query copies (migration 0006)", () => {
   async function query(filters: object, order: string): Promise<string[]> {

@@ -1,0 +1,116 @@
+/**
+ * Sampling of long history ranges by step seeks (stores/sqlite/history-sample.ts and
+ * stores/mysql/history-sample.ts) through RunReadRepository.sampleLines: the same cases on every
+ * engine. SQLite runs it from sqlite/history-sample.test.ts, MariaDB from
+ * e2e/mysql-run-reads.e2e.test.ts. Real: database, migrations, run repository, history parsing.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { parseHistoryBatch } from "../domain/runs/history-line.ts";
+import { SAMPLE_SCAN_LIMIT } from "./sqlite/history-sample.ts";
+import type { FixtureFactory } from "./store-fixture.ts";
+
+const LINES = 3 * SAMPLE_SCAN_LIMIT;
+
+/** Line i is step 10·i; `acc` on every third line; `note` (a string) on every other line. */
+function line(i: number): string {
+  const acc = i % 3 === 0 ? `,"acc":${i / 3}` : "";
+  const note = i % 2 === 0 ? `,"note":"n${i}"` : "";
+  return `{"_step":${10 * i},"loss":${i}${acc}${note}}`;
+}
+
+const stepOf = (text: string) => Number(/"_step":(\d+)/.exec(text)?.[1]);
+
+/** Registers the suite; `make` gives a fresh, migrated store (closed after the suite). */
+export function historySampleContract(label: string, make: FixtureFactory<"runs" | "runReads">): void {
+  describe(`history sampling: ${label}`, () => {
+    let fixture: Awaited<ReturnType<typeof make>>;
+    let runId = 0;
+    const reads = () => fixture.runReads;
+
+    before(async () => {
+      fixture = await make();
+      ({ runId } = await fixture.seedRun());
+      for (let start = 0; start < LINES; start += 5000) {
+        const history = parseHistoryBatch(
+          start,
+          Array.from({ length: 5000 }, (_, k) => line(start + k)),
+        );
+        await fixture.runs.applyFileStream(runId, { history, now: 2 });
+      }
+    });
+
+    after(() => fixture.close());
+
+    describe("sampleLines over a long range", () => {
+      it("spreads the samples evenly by step, first and last included, in line order", async () => {
+        const lines = await reads().sampleLines({ runId, file: "history", samples: 500 });
+        assert.equal(lines.length, 500);
+        const steps = lines.map(stepOf);
+        assert.equal(steps[0], 0);
+        assert.equal(steps.at(-1), 10 * (LINES - 1));
+        const gaps = steps.slice(1).map((s, i) => s - (steps[i] ?? 0));
+        // 299,990 steps over 499 gaps: targets ~601.2 steps apart, each met by the next line (10 steps).
+        assert.ok(
+          gaps.every((g) => g === 600 || g === 610),
+          `gaps ${[...new Set(gaps)].join(",")}`,
+        );
+        assert.deepEqual(
+          lines.slice(0, 3),
+          [0, 61, 121].map((i) => line(i)),
+        );
+      });
+
+      it("keeps only lines holding every requested key, with `_step` on every line", async () => {
+        const lines = await reads().sampleLines({
+          runId,
+          file: "history",
+          samples: 200,
+          keys: [[["_step"]], [["acc"]], [["loss"]]],
+        });
+        assert.equal(lines.length, 200);
+        assert.ok(lines.every((l) => l.includes('"acc":')));
+        assert.equal(stepOf(lines[0] ?? ""), 0);
+        // The last line with `acc` is line 29,997.
+        assert.equal(stepOf(lines.at(-1) ?? ""), 10 * (LINES - 3));
+        const steps = lines.map(stepOf);
+        assert.deepEqual(
+          steps,
+          [...steps].sort((a, b) => a - b),
+        );
+      });
+
+      it("honours minStep (inclusive) and maxStep (exclusive)", async () => {
+        const lines = await reads().sampleLines({
+          runId,
+          file: "history",
+          samples: 100,
+          minStep: 10_005,
+          maxStep: 10 * (LINES - 100),
+          keys: [[["loss"]]],
+        });
+        const steps = lines.map(stepOf);
+        assert.equal(steps.length, 100);
+        assert.equal(steps[0], 10_010);
+        assert.equal(steps.at(-1), 10 * (LINES - 101));
+      });
+
+      it("falls back to the exact scan for a key that is not a numeric series", async () => {
+        const lines = await reads().sampleLines({ runId, file: "history", samples: 300, keys: [[["note"]]] });
+        assert.equal(lines.length, 300);
+        assert.ok(lines.every((l) => l.includes('"note":')));
+      });
+
+      it("samples a short range exactly by rank", async () => {
+        const lines = await reads().sampleLines({
+          runId,
+          file: "history",
+          samples: 5,
+          minStep: 0,
+          maxStep: 90,
+        });
+        assert.deepEqual(lines.map(stepOf), [0, 20, 40, 60, 80]);
+      });
+    });
+  });
+}

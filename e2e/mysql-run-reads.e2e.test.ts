@@ -1,10 +1,10 @@
 /**
- * The runs filter and order language, and the sampling of long history ranges, on a real MariaDB:
- * the same cases as on SQLite.
+ * The runs filter and order language, and the history reads (sampling, ranges, key filters, last
+ * values, deletion), on a real MariaDB: the same cases as on SQLite.
  */
 import { after } from "node:test";
 import { runQueryContract } from "../apps/server/src/domain/runs/run-query.contract.ts";
-import { historySampleContract } from "../apps/server/src/stores/history-sample.contract.ts";
+import { historyReadContract } from "../apps/server/src/stores/history-read.contract.ts";
 import { MysqlRunRepository } from "../apps/server/src/stores/mysql/run.repository.ts";
 import { MysqlRunReadRepository } from "../apps/server/src/stores/mysql/run-read.repository.ts";
 import { startMariaDb } from "./support/mariadb.ts";
@@ -23,12 +23,14 @@ runQueryContract("MariaDB", async () => {
   };
 });
 
-historySampleContract("MariaDB", async () => {
-  const stores = await openMysqlStores(mariadb, "sample");
+historyReadContract("MariaDB", async () => {
+  const stores = await openMysqlStores(mariadb, "history");
   return {
     runs: new MysqlRunRepository(stores.db),
     runReads: new MysqlRunReadRepository(stores.db),
     seedRun: stores.seedRun,
     close: stores.close,
+    countRows: async (table) =>
+      Number((await stores.db.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))?.n ?? -1),
   };
 });

@@ -1,95 +1,63 @@
 /**
- * SqliteRunReadRepository's history reads and run deletion on a real migrated SQLite file.
- * Real: database, migrations, run repository. Mocked: nothing.
+ * On real migrated SQLite files: the history read contract (stores/history-read.contract.ts), and
+ * the run query copies of migration 0006. Real: database, migrations, run repository.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { parseHistoryBatch } from "../../domain/runs/history-line.ts";
+import { parseRunFilter, parseRunOrder } from "../../domain/runs/run-query.ts";
+import { historyReadContract } from "../history-read.contract.ts";
 import { createSqliteFixture } from "./test-fixture.ts";
 
-const fixture = createSqliteFixture("run-read");
-const { db, runs, runReads: reads } = fixture;
-let runId = 0;
-const LINES = 100;
+historyReadContract("SQLite", async () => {
+  const store = createSqliteFixture("history-read");
+  return {
+    ...store,
+    close: async () => store.close(),
+    countRows: async (table) => store.db.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)?.n ?? -1,
+  };
+});
 
-/** Line i logs step i; every third line lacks `b`; line 50 is not JSON at all. */
-function line(i: number): string {
-  if (i === 50) return "not json";
-  return i % 3 === 0 ? `{"_step":${i},"a":{"x":${i}}}` : `{"_step":${i},"a":{"x":${i}},"b":NaN}`;
-}
+const fixture = createSqliteFixture("query-copies");
+const { db, runs, runReads: reads } = fixture;
+let projectId = 0;
+let userId = 0;
 
 before(async () => {
-  ({ runId } = await fixture.seedRun());
-  await runs.applyFileStream(runId, {
-    history: parseHistoryBatch(
-      0,
-      Array.from({ length: LINES }, (_, i) => line(i)),
-    ),
-    now: 2,
-  });
+  ({ projectId, userId } = await fixture.seedRun());
 });
 
 after(() => fixture.close());
 
-const steps = (lines: string[]) =>
-  lines.map((l) => (l === "not json" ? 50 : Number(/"_step":(\d+)/.exec(l)?.[1])));
-
-describe("SqliteRunReadRepository history reads", () => {
-  it("samples evenly, exactly `samples` lines, always the first and the last", async () => {
-    for (const samples of [2, 3, 7, 50, 99]) {
-      const got = steps(await reads.sampleLines({ runId, file: "history", samples }));
-      assert.equal(got.length, samples, `samples=${samples}`);
-      assert.equal(got[0], 0);
-      assert.equal(got.at(-1), LINES - 1);
-      assert.deepEqual(
-        [...new Set(got)].sort((a, b) => a - b),
-        got,
-        "distinct and in order",
-      );
-    }
-    assert.equal((await reads.sampleLines({ runId, file: "history", samples: 1000 })).length, LINES);
-    assert.deepEqual(
-      await reads.sampleLines({ runId, file: "history", samples: 1000 }),
-      Array.from({ length: LINES }, (_, i) => line(i)),
-      "stored text unchanged",
-    );
-  });
-
-  it("reads a step range [min, max) and keeps only lines holding every key", async () => {
-    assert.deepEqual(
-      steps(await reads.sampleLines({ runId, file: "history", minStep: 10, maxStep: 14, samples: 100 })),
-      [10, 11, 12, 13],
-    );
-    const withB = steps(
-      await reads.sampleLines({
-        runId,
-        file: "history",
-        keys: [[["b"]], [["a.x"], ["a", "x"]]],
-        samples: 1000,
-      }),
-    );
-    assert.deepEqual(
-      withB,
-      Array.from({ length: LINES }, (_, i) => i).filter((i) => i % 3 !== 0 && i !== 50),
-    );
-  });
-
-  it("gives the last step and each key's last value", async () => {
-    assert.deepEqual(await reads.historyKeys(runId), {
-      lastStep: LINES - 1,
-      // b is NaN wherever it is logged: a series whose last value reads as null.
-      keys: [
-        { name: "a.x", value: LINES - 1 },
-        { name: "b", value: null },
-      ],
+describe("run query copies (migration 0006)", () => {
+  async function query(filters: object, order: string): Promise<string[]> {
+    const page = await reads.listRuns({
+      projectId,
+      filter: parseRunFilter(JSON.stringify(filters)),
+      order: parseRunOrder(order),
+      after: null,
+      limit: 10,
     });
-  });
+    return page.map(({ run }) => run.name);
+  }
 
-  it("deletes a run with its history and metrics", async () => {
-    await reads.deleteRun(runId, true, 3);
-    assert.equal(await runs.findRunById(runId), undefined);
-    assert.deepEqual(await reads.sampleLines({ runId, file: "history", samples: 10 }), []);
-    assert.deepEqual(await reads.historyKeys(runId), { lastStep: null, keys: [] });
-    assert.equal(db.get<{ n: number }>("SELECT count(*) AS n FROM metric_blocks")?.n, 0);
+  it("follow config and summary updates and go away with the run", async () => {
+    const upsert = (name: string, fields: { config?: string; summary?: string }) =>
+      runs.upsertRun({ projectId, name, userId, fields, defaultDisplayName: () => name, now: 3 });
+    await upsert("q1", { config: '{"lr": {"value": 0.1}}', summary: '{"acc": 1}' });
+    await upsert("q2", { config: '{"lr": {"value": 0.5}}', summary: '{"acc": NaN}' });
+    assert.deepEqual(await query({ "config.lr": { $gt: 0.2 } }, "+name"), ["q2"]);
+    await upsert("q1", { config: '{"lr": {"value": 0.9}}' });
+    assert.deepEqual(await query({ "config.lr": { $gt: 0.2 } }, "-summary_metrics.acc"), ["q1", "q2"]);
+    await upsert("q2", { summary: '{"acc": 7}' });
+    assert.deepEqual(await query({ "config.lr": { $gt: 0.2 } }, "-summary_metrics.acc"), ["q2", "q1"]);
+    const q2 = await runs.findRun(projectId, "q2");
+    assert.ok(q2);
+    await reads.deleteRun(q2.id, false, 4);
+    const left = db.get<{ n: number }>(
+      "SELECT (SELECT count(*) FROM run_config_query WHERE run_id = ?) + (SELECT count(*) FROM run_summary_query WHERE run_id = ?) AS n",
+      [q2.id, q2.id],
+    );
+    assert.equal(left?.n, 0);
+    assert.deepEqual(await query({ "config.lr": { $gt: 0.2 } }, "+name"), ["q1"]);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Sampling of long history ranges by step seeks (stores/sqlite/history-sample.ts and
- * stores/mysql/history-sample.ts) through RunReadRepository.sampleLines: the same cases on every
- * engine. SQLite runs it from sqlite/history-sample.test.ts, MariaDB from
+ * RunReadRepository's history reads — sampling, step ranges, key filters, the last values, run
+ * deletion — and the sampling of long ranges by step seeks (sqlite/ and mysql/history-sample.ts):
+ * the same cases on every engine. SQLite runs it from sqlite/run-read.repository.test.ts, MariaDB from
  * e2e/mysql-run-reads.e2e.test.ts. Real: database, migrations, run repository, history parsing.
  */
 import assert from "node:assert/strict";
@@ -10,7 +10,22 @@ import { parseHistoryBatch } from "../domain/runs/history-line.ts";
 import { SAMPLE_SCAN_LIMIT } from "./sqlite/history-sample.ts";
 import type { FixtureFactory } from "./store-fixture.ts";
 
+/** A fresh store, and the row count of one of its tables (to see that a deletion left nothing). */
+export type HistoryReadFixtureFactory = () => Promise<
+  Awaited<ReturnType<FixtureFactory<"runs" | "runReads">>> & { countRows(table: string): Promise<number> }
+>;
+
 const LINES = 3 * SAMPLE_SCAN_LIMIT;
+const SHORT = 100;
+
+/** Line i of the short run logs step i; every third line lacks `b`; line 50 is not JSON at all. */
+function shortLine(i: number): string {
+  if (i === 50) return "not json";
+  return i % 3 === 0 ? `{"_step":${i},"a":{"x":${i}}}` : `{"_step":${i},"a":{"x":${i}},"b":NaN}`;
+}
+
+const shortSteps = (lines: string[]) =>
+  lines.map((l) => (l === "not json" ? 50 : Number(/"_step":(\d+)/.exec(l)?.[1])));
 
 /** Line i is step 10·i; `acc` on every third line; `note` (a string) on every other line. */
 function line(i: number): string {
@@ -22,8 +37,94 @@ function line(i: number): string {
 const stepOf = (text: string) => Number(/"_step":(\d+)/.exec(text)?.[1]);
 
 /** Registers the suite; `make` gives a fresh, migrated store (closed after the suite). */
-export function historySampleContract(label: string, make: FixtureFactory<"runs" | "runReads">): void {
-  describe(`history sampling: ${label}`, () => {
+export function historyReadContract(label: string, make: HistoryReadFixtureFactory): void {
+  describe(`history reads of a short run: ${label}`, () => {
+    let fixture: Awaited<ReturnType<typeof make>>;
+    let runId = 0;
+
+    before(async () => {
+      fixture = await make();
+      ({ runId } = await fixture.seedRun());
+      await fixture.runs.applyFileStream(runId, {
+        history: parseHistoryBatch(
+          0,
+          Array.from({ length: SHORT }, (_, i) => shortLine(i)),
+        ),
+        now: 2,
+      });
+    });
+
+    after(() => fixture.close());
+
+    it("samples evenly, exactly `samples` lines, always the first and the last", async () => {
+      for (const samples of [2, 3, 7, 50, 99]) {
+        const got = shortSteps(await fixture.runReads.sampleLines({ runId, file: "history", samples }));
+        assert.equal(got.length, samples, `samples=${samples}`);
+        assert.equal(got[0], 0);
+        assert.equal(got.at(-1), SHORT - 1);
+        assert.deepEqual(
+          [...new Set(got)].sort((a, b) => a - b),
+          got,
+          "distinct and in order",
+        );
+      }
+      assert.deepEqual(
+        await fixture.runReads.sampleLines({ runId, file: "history", samples: 1000 }),
+        Array.from({ length: SHORT }, (_, i) => shortLine(i)),
+        "every line, stored text unchanged",
+      );
+    });
+
+    it("reads a step range [min, max) and keeps only lines holding every key", async () => {
+      assert.deepEqual(
+        shortSteps(
+          await fixture.runReads.sampleLines({
+            runId,
+            file: "history",
+            minStep: 10,
+            maxStep: 14,
+            samples: 100,
+          }),
+        ),
+        [10, 11, 12, 13],
+      );
+      const withB = shortSteps(
+        await fixture.runReads.sampleLines({
+          runId,
+          file: "history",
+          keys: [[["b"]], [["a.x"], ["a", "x"]]],
+          samples: 1000,
+        }),
+      );
+      assert.deepEqual(
+        withB,
+        Array.from({ length: SHORT }, (_, i) => i).filter((i) => i % 3 !== 0 && i !== 50),
+      );
+    });
+
+    it("gives the last step and each key's last value", async () => {
+      assert.deepEqual(await fixture.runReads.historyKeys(runId), {
+        lastStep: SHORT - 1,
+        // b is NaN wherever it is logged: a series whose last value reads as null.
+        keys: [
+          { name: "a.x", value: SHORT - 1 },
+          { name: "b", value: null },
+        ],
+      });
+    });
+
+    it("deletes a run with its history and metrics", async () => {
+      await fixture.runReads.deleteRun(runId, true, 3);
+      assert.equal(await fixture.runs.findRunById(runId), undefined);
+      assert.deepEqual(await fixture.runReads.sampleLines({ runId, file: "history", samples: 10 }), []);
+      assert.deepEqual(await fixture.runReads.historyKeys(runId), { lastStep: null, keys: [] });
+      for (const table of ["history_chunks", "metric_blocks", "metric_keys", "metric_tiers"]) {
+        assert.equal(await fixture.countRows(table), 0, table);
+      }
+    });
+  });
+
+  describe(`history sampling of a long range: ${label}`, () => {
     let fixture: Awaited<ReturnType<typeof make>>;
     let runId = 0;
     const reads = () => fixture.runReads;

@@ -50,6 +50,8 @@ export interface ServerConfig {
    * stop sending it requests before it stops listening (docs/operations.md).
    */
   readonly shutdownDrainSeconds: number;
+  /** How often a replica looks for /system-admin settings changed through another replica. */
+  readonly settingsRefreshSeconds: number;
   /** MYSQL: the metadata and metric database; undefined means embedded SQLite in dataDir. */
   readonly mysql: MysqlSettings | undefined;
   /**
@@ -153,6 +155,14 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     );
   }
 
+  const refreshText = env.BALLAST_SETTINGS_REFRESH_SECONDS ?? "30";
+  const settingsRefreshSeconds = Number(refreshText);
+  if (!/^\d+$/.test(refreshText) || settingsRefreshSeconds < 1 || settingsRefreshSeconds > 3600) {
+    problems.push(
+      `BALLAST_SETTINGS_REFRESH_SECONDS must be a whole number of seconds from 1 to 3600 (got "${refreshText}"); e.g. 30`,
+    );
+  }
+
   /** Runs a backend parser when its variable is set, collecting its problems. */
   const backend = <T>(text: string | undefined, parse: (text: string) => Parsed<T>): T | undefined => {
     if (text === undefined || text === "") return undefined;
@@ -207,6 +217,7 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     sessionLengthHours,
     metricsEnabled: metricsText === "on",
     shutdownDrainSeconds,
+    settingsRefreshSeconds,
     mysql: mysql && Object.freeze(mysql),
     bucket: bucket && Object.freeze(bucket),
     azureStorageKey: env.AZURE_STORAGE_KEY || undefined,

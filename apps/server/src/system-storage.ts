@@ -9,7 +9,8 @@
  * written, described and deleted in the bucket (credentials, KMS key and write permission all show),
  * and the queue's attributes are read. Then it is stored and applied: new objects go to the new
  * bucket while the objects written before stay readable (stores/objects/switching.store.ts), and
- * the notification consumer is replaced. Other replicas apply it on their next start.
+ * the notification consumer is replaced. Other replicas read the stored settings every
+ * BALLAST_SETTINGS_REFRESH_SECONDS (30 by default) and apply a change they find.
  */
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
@@ -97,6 +98,7 @@ async function openQueue(queue: QueueSettings): Promise<SqsQueue | undefined> {
 
 /** What StorageControl starts with: the settings in force and the clients they need, opened. */
 interface Initial {
+  readonly text: string | undefined;
   readonly stored: StorageSettingsInput | undefined;
   readonly bucket: BucketSettings | undefined;
   readonly queue: QueueSettings;
@@ -177,6 +179,11 @@ export class StorageControl {
   private cors: CorsCheck | undefined;
   /** Stores opened here, closed with the server (a switched-away store may still serve reads). */
   private readonly opened: BucketStore[] = [];
+  /** The stored settings text in force here, to see when another replica changed it. */
+  private appliedText: string | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  /** Changes are applied one at a time (an admin's update, or a refresh from the database). */
+  private applying: Promise<unknown> = Promise.resolve();
 
   private constructor(options: StorageControlOptions, initial: Initial) {
     this.options = options;
@@ -187,6 +194,7 @@ export class StorageControl {
     this.bucket = initial.bucket;
     this.queue = initial.queue;
     this.input = stored ?? { bucket: "", region: "", kmsKeyId: "", queue: "internal://" };
+    this.appliedText = initial.text;
     this.sqs = initial.sqs;
     this.bucketStore = initial.store;
     if (initial.store) this.opened.push(initial.store);
@@ -212,7 +220,8 @@ export class StorageControl {
     const bucket = config.bucket ?? parsed?.value?.bucket;
     const queue = config.queue.kind !== "internal" ? config.queue : (parsed?.value?.queue ?? config.queue);
     const store = bucket ? await openBucketStore(bucket) : undefined;
-    return new StorageControl(options, { stored, bucket, queue, store, sqs: await openQueue(queue) });
+    const sqs = await openQueue(queue);
+    return new StorageControl(options, { text, stored, bucket, queue, store, sqs });
   }
 
   /** The object store's readiness, following the store in use. */
@@ -235,12 +244,66 @@ export class StorageControl {
     return this.queue.kind === "internal";
   }
 
-  /** Starts the notification consumer (SQS) once the services exist. */
+  /**
+   * Starts the notification consumer (SQS) once the services exist, and the periodic look at the
+   * stored settings that applies a change made through another replica.
+   */
   start(services: Services): void {
     this.services = services;
     this.started = true;
     this.startConsumer();
     void this.checkCors();
+    const seconds = this.options.config.settingsRefreshSeconds;
+    this.refreshTimer = setInterval(() => {
+      void this.refresh().catch((error: unknown) =>
+        this.options.log?.(
+          `system-admin: reading the stored file storage settings failed: ${describeError(error)}`,
+        ),
+      );
+    }, seconds * 1000);
+    this.refreshTimer.unref();
+  }
+
+  /**
+   * Applies the stored settings when another replica changed them (that replica reached the bucket
+   * and the queue before storing them, so they are applied without a second probe). Settings the
+   * environment owns never change here.
+   */
+  async refresh(): Promise<boolean> {
+    if (this.bucketSource === "environment" || this.queueSource === "environment") return false;
+    return this.serialized(async () => {
+      const text = await this.options.identity.getSetting(STORAGE_SETTING);
+      if (text === undefined || text === this.appliedText) return false;
+      this.appliedText = text;
+      let next: StorageSettingsInput;
+      try {
+        next = JSON.parse(text) as StorageSettingsInput;
+      } catch {
+        this.options.log?.("system-admin: the stored file storage settings are not JSON; ignored");
+        return false;
+      }
+      const parsed = parseStorage(next, this.options.config.azureStorageKey);
+      if (parsed.problems) {
+        this.options.log?.(
+          `system-admin: stored file storage settings ignored: ${parsed.problems.join("; ")}`,
+        );
+        return false;
+      }
+      const { bucket, queue } = parsed.value;
+      const store = bucket ? await openBucketStore(bucket) : undefined;
+      const sqs = await openQueue(queue);
+      await this.apply(next, text, bucket, queue, store, sqs);
+      this.options.log?.(
+        `system-admin: applied the file storage set on another replica: ${bucket ? redactUrl(next.bucket) : "the local disk"} with ${queue.kind === "sqs" ? `sqs://${queue.queue}` : "the internal queue"}`,
+      );
+      return true;
+    });
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.applying.then(work, work);
+    this.applying = result.catch(() => undefined);
+    return result;
   }
 
   /**
@@ -269,6 +332,7 @@ export class StorageControl {
 
   async stop(): Promise<void> {
     this.started = false;
+    clearInterval(this.refreshTimer);
     await this.consumer?.stop();
   }
 
@@ -332,7 +396,11 @@ export class StorageControl {
     };
   }
 
-  private async update(input: StorageSettingsInput, actor: string): Promise<SystemOverview> {
+  private update(input: StorageSettingsInput, actor: string): Promise<SystemOverview> {
+    return this.serialized(() => this.updateNow(input, actor));
+  }
+
+  private async updateNow(input: StorageSettingsInput, actor: string): Promise<SystemOverview> {
     if (this.bucketSource === "environment" || this.queueSource === "environment") {
       throw new AppError(
         "FAILED_PRECONDITION",
@@ -356,11 +424,25 @@ export class StorageControl {
       store?.close();
       throw new AppError("INVALID_ARGUMENT", problems.join("; "));
     }
-    await this.options.identity.setSetting(STORAGE_SETTING, JSON.stringify(next));
+    const text = JSON.stringify(next);
+    await this.options.identity.setSetting(STORAGE_SETTING, text);
     this.options.log?.(
       `system-admin: ${actor} set the file storage to ${bucket ? redactUrl(next.bucket) : "the local disk"} with ${queue.kind === "sqs" ? `sqs://${queue.queue}` : "the internal queue"}`,
     );
-    // Applied: new objects go to the new store; earlier objects stay readable where they are.
+    await this.apply(next, text, bucket, queue, store, sqs);
+    return this.overview();
+  }
+
+  /** Puts settings in force: new objects go to the new store; earlier objects stay readable where they are. */
+  private async apply(
+    next: StorageSettingsInput,
+    text: string,
+    bucket: BucketSettings | undefined,
+    queue: QueueSettings,
+    store: BucketStore | undefined,
+    sqs: SqsQueue | undefined,
+  ): Promise<void> {
+    this.appliedText = text;
     if (store) this.opened.push(store);
     this.objects.switchTo(store ?? this.options.localStore);
     this.objectsCheck = store ? bucketReadiness(store) : this.options.localReadiness;
@@ -375,7 +457,6 @@ export class StorageControl {
     this.queue = queue;
     this.startConsumer();
     await this.checkCors();
-    return this.overview();
   }
 }
 

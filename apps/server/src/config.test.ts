@@ -9,6 +9,7 @@ describe("loadConfig", () => {
     assert.equal(config.metricsEnabled, true);
     assert.equal(config.shutdownDrainSeconds, 0);
     assert.equal(config.sessionLengthHours, 720);
+    assert.equal(config.settingsRefreshSeconds, 30);
   });
 
   it("lists every bad setting at once, each with what it accepts", () => {
@@ -19,6 +20,7 @@ describe("loadConfig", () => {
             BALLAST_METRICS: "yes",
             BALLAST_SHUTDOWN_DRAIN_SECONDS: "-1",
             BALLAST_SESSION_LENGTH_HOURS: "0",
+            BALLAST_SETTINGS_REFRESH_SECONDS: "0.5",
           },
         }),
       (error: unknown) => {
@@ -27,6 +29,7 @@ describe("loadConfig", () => {
           "BALLAST_METRICS",
           "BALLAST_SHUTDOWN_DRAIN_SECONDS",
           "BALLAST_SESSION_LENGTH_HOURS",
+          "BALLAST_SETTINGS_REFRESH_SECONDS",
         ]) {
           assert.match(error.message, new RegExp(name));
         }

@@ -209,5 +209,23 @@ describe("the ballast command", () => {
     assert.match(bucket.stderr, /bucket name must be/);
     assert.match(bucket.stderr, /BUCKET_QUEUE must be internal:\/\/ or sqs/);
     assert.doesNotMatch(bucket.stderr, /s3cret/);
+
+    // Unreachable database, bucket and queue: all three named at once, no secret echoed.
+    const [noBucket, noQueue] = [await freePort(), await freePort()];
+    const unreachable = await ballast(["server", "--port", "0", "--data-dir", workspace.dataDir], {
+      MYSQL: `mysql://ballast:s3cret-pw@127.0.0.1:${closed}/ballast`,
+      BUCKET: `s3://AKIA:s3cret-key@127.0.0.1:${noBucket}/ballast`,
+      BUCKET_QUEUE: `sqs://http://127.0.0.1:${noQueue}/000000000000/ballast-events`,
+      AWS_ACCESS_KEY_ID: "AKIA",
+      AWS_SECRET_ACCESS_KEY: "s3cret-sqs",
+    });
+    assert.equal(unreachable.code, 78, unreachable.stderr);
+    assert.match(unreachable.stderr, /Cannot open the MySQL database ballast/);
+    assert.match(
+      unreachable.stderr,
+      /BUCKET: the S3 bucket ballast cannot be used: it did not answer; check that its endpoint can be reached/,
+    );
+    assert.match(unreachable.stderr, /BUCKET_QUEUE: the SQS queue .*ballast-events cannot be used/);
+    assert.doesNotMatch(`${unreachable.stdout}${unreachable.stderr}`, /s3cret/);
   });
 });

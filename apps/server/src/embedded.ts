@@ -16,7 +16,7 @@ import { SqliteRunRepository } from "./stores/sqlite/run.repository.ts";
 import { SqliteRunReadRepository } from "./stores/sqlite/run-read.repository.ts";
 import { sqliteReadiness } from "./stores/sqlite/sqlite.readiness.ts";
 import { SqliteSweepRepository } from "./stores/sqlite/sweep.repository.ts";
-import { StorageControl } from "./system-storage.ts";
+import { checkEnvironmentStorage, StorageControl } from "./system-storage.ts";
 
 export interface Embedded {
   readonly services: Services;
@@ -51,7 +51,7 @@ export interface Metadata {
 
 /**
  * Opens the stores: SQLite at `<dataDir>/ballast.sqlite`; objects under `<dataDir>/objects`, or in
- * the S3 bucket of BUCKET. Applies pending migrations first. Safe to open from a second process (the
+ * the bucket of BUCKET (S3, GCS or Azure). Applies pending migrations first. Safe to open from a second process (the
  * CLI) while a server runs.
  */
 export async function openEmbedded(config: ServerConfig, publicUrl = config.publicUrl): Promise<Embedded> {
@@ -73,7 +73,25 @@ async function openStores(
   publicUrl: string | undefined,
   cache: Cache,
 ): Promise<Embedded> {
-  const metadata = await openMetadata(config);
+  // The database and the environment's bucket and queue are reached side by side, so a start that
+  // fails lists every problem at once.
+  const [opened, storageProblems] = await Promise.all([
+    openMetadata(config).then(
+      (value) => ({ value, error: undefined }),
+      (error: unknown) => ({ value: undefined, error }),
+    ),
+    checkEnvironmentStorage(config),
+  ]);
+  if (opened.error !== undefined && !(opened.error instanceof ConfigError)) throw opened.error;
+  const problems = [
+    ...(opened.error instanceof ConfigError ? opened.error.problems : []),
+    ...storageProblems,
+  ];
+  if (problems.length > 0 || opened.value === undefined) {
+    opened.value?.close();
+    throw new ConfigError(problems);
+  }
+  const metadata = opened.value;
   const { identity } = metadata.repositories;
   // One signing secret per installation, created on first start and shared by every process.
   const secret = await identity.getOrInitSetting("url_signing_secret", randomBytes(32).toString("hex"));

@@ -48,8 +48,9 @@ const VERSION = "0.1.0";
 const CHECK_TIMEOUT_MS = 10_000;
 
 /**
- * The cloud SDKs (AWS S3 and SQS, Azure Blob Storage, Google Cloud Storage), loaded on first use: each adds ~30 MB to a
- * process, and the embedded default (local disk, internal queue) needs none of them.
+ * The cloud SDKs (AWS S3 and SQS, Azure Blob Storage, Google Cloud Storage), loaded on first use:
+ * each adds tens of MB to a process, and the embedded default (local disk, internal queue) needs
+ * none of them.
  */
 type S3Driver = typeof import("./stores/objects/s3.store.ts");
 type AzureDriver = typeof import("./stores/objects/azure.store.ts");
@@ -458,6 +459,59 @@ export class StorageControl {
     this.startConsumer();
     await this.checkCors();
   }
+}
+
+/**
+ * Reaches the bucket and the SQS queue the environment names (BUCKET, BUCKET_QUEUE), so a server
+ * whose storage cannot work stops at start with every problem listed, as it does for MYSQL,
+ * instead of handing out upload URLs that fail. Nothing is written. Settings entered in
+ * /system-admin were reached when they were entered, and are not checked again here.
+ */
+export async function checkEnvironmentStorage(config: ServerConfig): Promise<string[]> {
+  const checks: Promise<string | undefined>[] = [];
+  const { bucket, queue } = config;
+  if (bucket) {
+    checks.push(
+      (async () => {
+        const store = await openBucketStore(bucket);
+        try {
+          await store.checkBucket(AbortSignal.timeout(CHECK_TIMEOUT_MS));
+          return undefined;
+        } catch (error) {
+          const reason =
+            error instanceof AppError && error.code === "UNAVAILABLE"
+              ? "it did not answer; check that its endpoint can be reached from the server"
+              : ourMessage(error);
+          return `BUCKET: ${store.description} cannot be used: ${reason}`;
+        } finally {
+          store.close();
+        }
+      })(),
+    );
+  }
+  if (queue.kind === "sqs") {
+    checks.push(
+      (async () => {
+        const sqs = await openQueue(queue);
+        try {
+          await sqs?.readiness().check(AbortSignal.timeout(CHECK_TIMEOUT_MS));
+          return undefined;
+        } catch (error) {
+          return `BUCKET_QUEUE: the SQS queue ${redactUrl(queue.queue)} cannot be used: ${ourMessage(error)}; check the queue's name or URL, AWS_REGION and the server's AWS credentials (sqs:GetQueueAttributes)`;
+        } finally {
+          sqs?.close();
+        }
+      })(),
+    );
+  }
+  return (await Promise.all(checks)).filter((problem): problem is string => problem !== undefined);
+}
+
+/** An error's message when it is one of ours (written to be shown), else its code or name. */
+function ourMessage(error: unknown): string {
+  if (error instanceof AppError) return error.message;
+  if (error instanceof Error && error.name === "ReadinessError") return error.message;
+  return describeError(error);
 }
 
 /** Writes, describes and deletes a small object: reachability, credentials, KMS and write permission. */

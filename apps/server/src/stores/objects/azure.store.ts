@@ -73,7 +73,7 @@ export class AzureObjectStore implements BucketStore {
   }
 
   close(): void {
-    // The SDK's HTTP client keeps no sockets that outlive their requests.
+    // Nothing of this store's own to release: its requests go through the SDK's shared HTTP client.
   }
 
   /** The container exists and the account key is accepted. */

@@ -70,7 +70,7 @@ export class GcsObjectStore implements BucketStore {
   }
 
   close(): void {
-    // The client's HTTP agent keeps no sockets that outlive their requests.
+    // Nothing of this store's own to release: its requests go through the client's shared agent.
   }
 
   /** Lists at most one object: the bucket exists and the credentials may read it. */

@@ -9,12 +9,14 @@ import {
   CHUNK_LINES,
   CHUNK_MAX_BYTES,
   type Chunk,
+  type ChunkAtStep,
   type ChunkMeta,
   type ChunkRow,
   decodeChunk,
   encodeSteps,
   encodeTexts,
   GROW_BELOW_BYTES,
+  lineAtStep,
   lineOf,
   linesThatFit,
   type StoredLine,
@@ -131,17 +133,6 @@ export async function appendLines(
     );
   }
   return span;
-}
-
-/** The index of the chunk's last line at step `target`, if it has one. */
-function lastIndexOf(chunk: Chunk, row: ChunkMeta, target: number): number | undefined {
-  if (row.steps.byteLength === 0) {
-    // Consecutive steps: line i has step minStep + i.
-    const i = target - row.minStep;
-    return Number.isInteger(i) && i >= 0 && i < row.lines ? i : undefined;
-  }
-  for (let i = row.lines - 1; i >= 0; i--) if (chunk.steps[i] === target) return i;
-  return undefined;
 }
 
 const lineText = (data: Uint8Array | undefined) => (data ? bytes(data).toString("utf8") : "");
@@ -314,34 +305,40 @@ export class HistoryReader {
   }
 
   /**
-   * The last line at each of `steps` (steps without a line are left out), in line order: one
-   * query finds the chunks that may hold the steps (their metadata only), one reads just the
-   * wanted lines' bytes.
+   * The last line at each of `steps` (steps without a line are left out), in line order: per
+   * step an index range on (run_id, min_step) finds the chunks that may hold it — reading, for a
+   * chunk of consecutive steps, just the two end offsets around the line, as on SQLite — a few
+   * hundred steps to a statement; then the lines' bytes alone, a few hundred to a statement.
    */
   async lastLinesAt(steps: readonly number[]): Promise<StoredLine[]> {
-    const targets = [...new Set(steps.filter(Number.isFinite))].sort((a, b) => a - b);
-    const lowest = targets[0];
-    const highest = targets.at(-1);
-    if (lowest === undefined || highest === undefined) return [];
-    const rows = await this.db.all<ChunkMeta>(
-      `SELECT ${META_COLUMNS} FROM history_chunks
-       WHERE run_id = ? AND min_step <= ? AND min_step >= ? AND max_step >= ?`,
-      [this.runId, highest, lowest - this.span, lowest],
-    );
+    const targets = [...new Set(steps.filter(Number.isFinite))];
+    if (targets.length === 0) return [];
     const found = new Map<number, { lineNo: number; id: number; start: number; end: number }>();
-    for (const row of rows) {
-      const chunk = decodeChunk(row);
-      // Targets ascend: skip those below the chunk, stop at the first above it.
-      for (const target of targets) {
-        if (target < row.minStep) continue;
-        if (target > row.maxStep) break;
-        const i = lastIndexOf(chunk, row, target);
-        if (i === undefined) continue;
-        const at = { start: startOf(chunk, i), end: chunk.ends[i] ?? 0 };
-        const lineNo = row.firstLine + i;
+    for (let at = 0; at < targets.length; at += 200) {
+      const part = targets.slice(at, at + 200);
+      const rows = await this.db.all<ChunkAtStep>(
+        part
+          .map(
+            () =>
+              `(SELECT ? AS target, id, first_line AS firstLine, \`lines\`, min_step AS minStep, steps,
+                  CASE WHEN LENGTH(steps) > 0 THEN ends
+                       WHEN ? = min_step THEN SUBSTRING(ends, 1, 4)
+                       ELSE SUBSTRING(ends, 4 * (? - min_step) - 3, 8) END AS ends
+                FROM history_chunks
+                WHERE run_id = ? AND min_step <= ? AND min_step >= ? AND max_step >= ?)`,
+          )
+          .join(" UNION ALL "),
+        part.flatMap((target) => [target, target, target, this.runId, target, target - this.span, target]),
+      );
+      for (const row of rows) {
+        const target = Number(row.target);
+        const at = lineAtStep({ ...row, target, minStep: Number(row.minStep), lines: Number(row.lines) });
+        if (!at) continue;
+        const lineNo = Number(row.firstLine) + at.i;
         const seen = found.get(target);
+        // Per step, the highest line number holding it (a rewound run writes a step again, later).
         if (!seen || seen.lineNo < lineNo)
-          found.set(target, { lineNo, id: row.id, start: at.start, end: at.end });
+          found.set(target, { lineNo, id: Number(row.id), start: at.start, end: at.end });
       }
     }
     if (found.size === 0) return [];

@@ -63,14 +63,58 @@ const MAX_REGEX_INPUT = 64 * 1024;
 /** The server's family: the few functions that differ between MySQL 8 and MariaDB. */
 export type Dialect = "mysql" | "mariadb";
 
+type JsonField = Extract<RunField, { kind: "json" }>;
+
+const fieldKey = (field: JsonField) => JSON.stringify([field.source, field.path]);
+
 /** SQL text plus its parameters, in order. */
 export class Sql {
   readonly params: Value[] = [];
   readonly dialect: Dialect;
   private readonly parts: string[] = [];
+  /** Config and summary values already extracted into columns of the `vals` derived table. */
+  private readonly values = new Map<string, string>();
+  private readonly extracted: JsonField[] = [];
 
   constructor(dialect: Dialect) {
     this.dialect = dialect;
+  }
+
+  /** The column holding a field's extracted value, when the query extracts it up front. */
+  valueColumn(field: JsonField): string | undefined {
+    return this.values.get(fieldKey(field));
+  }
+
+  /**
+   * Has `fromRuns` extract these config and summary fields once per run, and every expression
+   * appended afterwards read the extracted column instead (call it before appending any).
+   */
+  extractOnce(fields: readonly JsonField[]): this {
+    for (const field of fields) {
+      const key = fieldKey(field);
+      if (this.values.has(key)) continue;
+      this.values.set(key, `vals.v${this.extracted.length}`);
+      this.extracted.push(field);
+    }
+    return this;
+  }
+
+  /**
+   * Appends `FROM runs … WHERE` for a project's runs. With fields to extract, the runs come
+   * through a derived table `vals` holding each field's JSON value, so the runs' JSON documents are
+   * parsed once per field and run instead of once per mention (a sort key alone mentions its field
+   * a dozen times). The LIMIT keeps MySQL and MariaDB from merging the table back into the query.
+   */
+  fromRuns(projectId: number): this {
+    if (this.extracted.length === 0) return this.add(" FROM runs WHERE runs.project_id = ?", projectId);
+    this.add(" FROM (SELECT runs.id AS vid");
+    this.extracted.forEach((field, i) => {
+      this.add(`, JSON_EXTRACT(${doc(field.source)}, ?) AS v${i}`, jsonPath(field.path));
+    });
+    return this.add(
+      " FROM runs WHERE runs.project_id = ? LIMIT 18446744073709551615) vals JOIN runs ON runs.id = vals.vid WHERE 1",
+      projectId,
+    );
   }
 
   add(text: string, ...params: Value[]): this {
@@ -92,19 +136,47 @@ const doc = (source: "config" | "summary") =>
   `COALESCE(runs.${source}_query, CASE WHEN JSON_VALID(runs.${source}) THEN runs.${source} ELSE '{}' END)`;
 
 /** Appends the JSON value at a field's path (SQL NULL when absent). */
-function extract(sql: Sql, field: { source: "config" | "summary"; path: readonly string[] }): void {
-  sql.add(`JSON_EXTRACT(${doc(field.source)}, ?)`, jsonPath(field.path));
+function extract(sql: Sql, field: JsonField): void {
+  const column = sql.valueColumn(field);
+  if (column !== undefined) sql.add(column);
+  else sql.add(`JSON_EXTRACT(${doc(field.source)}, ?)`, jsonPath(field.path));
+}
+
+/** The config and summary fields a filter (and a sort field) read. */
+function jsonFields(filter: RunFilter, also?: RunField): JsonField[] {
+  const out: JsonField[] = also?.kind === "json" ? [also] : [];
+  const walk = (item: RunFilter): void => {
+    switch (item.kind) {
+      case "and":
+      case "or":
+        item.items.forEach(walk);
+        return;
+      case "not":
+        walk(item.item);
+        return;
+      case "compare":
+      case "in":
+      case "exists":
+      case "regex":
+        if (item.field.kind === "json") out.push(item.field);
+        return;
+      case "all":
+        return;
+    }
+  };
+  walk(filter);
+  return out;
 }
 
 /** Appends JSON_TYPE of the field's value: NULL when absent, 'NULL' for a JSON null. */
-function jsonType(sql: Sql, field: { source: "config" | "summary"; path: readonly string[] }): void {
+function jsonType(sql: Sql, field: JsonField): void {
   sql.add("JSON_TYPE(");
   extract(sql, field);
   sql.add(")");
 }
 
 /** Appends a string as the table's binary collation compares it. */
-function unquoted(sql: Sql, field: { source: "config" | "summary"; path: readonly string[] }): void {
+function unquoted(sql: Sql, field: JsonField): void {
   sql.add("(CONVERT(JSON_UNQUOTE(");
   extract(sql, field);
   sql.add(") USING utf8mb4) COLLATE utf8mb4_bin)");
@@ -427,13 +499,13 @@ export function compileRunPage(dialect: Dialect, query: RunQuery, columns: strin
   const { field, descending } = query.order;
   const direction = descending ? "DESC" : "ASC";
   const key = sortKey(field);
-  const sql = new Sql(dialect).add(
-    `SELECT ${columns}, page.sortRaw, page.sortType FROM (SELECT runs.id AS pageId, `,
-  );
+  const sql = new Sql(dialect)
+    .extractOnce(jsonFields(query.filter, field))
+    .add(`SELECT ${columns}, page.sortRaw, page.sortType FROM (SELECT runs.id AS pageId, `);
   sortColumns(sql, key);
   sql.add(", ");
   rawColumns(sql, field);
-  sql.add(" FROM runs WHERE runs.project_id = ? AND ", query.projectId);
+  sql.fromRuns(query.projectId).add(" AND ");
   compileFilter(sql, query.filter);
   if (query.after) {
     sql.add(" AND ");
@@ -451,10 +523,8 @@ export function compileRunPage(dialect: Dialect, query: RunQuery, columns: strin
 }
 
 export function compileRunCount(dialect: Dialect, projectId: number, filter: RunFilter): Sql {
-  const sql = new Sql(dialect).add(
-    "SELECT count(*) AS n FROM runs WHERE runs.project_id = ? AND ",
-    projectId,
-  );
+  const sql = new Sql(dialect).extractOnce(jsonFields(filter)).add("SELECT count(*) AS n");
+  sql.fromRuns(projectId).add(" AND ");
   compileFilter(sql, filter);
   return sql;
 }
@@ -471,13 +541,15 @@ export function compileRunGroups(
   limit: number,
 ): Sql {
   const key = sortKey(field);
-  const sql = new Sql(dialect).add(
-    "SELECT g.sortRaw, g.sortType, count(*) AS n, min(g.sk_rank) AS r, min(g.sk_real) AS re, min(g.sk_exact) AS ex, min(g.sk_text) AS tx FROM (SELECT ",
-  );
+  const sql = new Sql(dialect)
+    .extractOnce(jsonFields(filter, field))
+    .add(
+      "SELECT g.sortRaw, g.sortType, count(*) AS n, min(g.sk_rank) AS r, min(g.sk_real) AS re, min(g.sk_exact) AS ex, min(g.sk_text) AS tx FROM (SELECT ",
+    );
   sortColumns(sql, key);
   sql.add(", ");
   rawColumns(sql, field);
-  sql.add(" FROM runs WHERE runs.project_id = ? AND ", projectId);
+  sql.fromRuns(projectId).add(" AND ");
   compileFilter(sql, filter);
   sql.add(") g GROUP BY g.sortRaw, g.sortType ORDER BY r, re, ex, tx LIMIT ?", limit);
   return sql;

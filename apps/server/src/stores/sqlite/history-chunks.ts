@@ -219,7 +219,7 @@ export interface StoredLine {
 }
 
 /** A chunk found for a step by `lastLinesAt`: `ends` is the whole column, or just the line's offsets. */
-interface ChunkAtStep {
+export interface ChunkAtStep {
   readonly target: number;
   readonly id: number;
   readonly firstLine: number;
@@ -230,7 +230,7 @@ interface ChunkAtStep {
 }
 
 /** Where the last line at `row.target` is in its chunk (index, byte range), if the chunk has one. */
-function lineAtStep(row: ChunkAtStep): { i: number; start: number; end: number } | undefined {
+export function lineAtStep(row: ChunkAtStep): { i: number; start: number; end: number } | undefined {
   if (row.steps.byteLength === 0) {
     // Consecutive steps: line i has step minStep + i; `ends` holds end(i − 1) and end(i), or end(0).
     const i = row.target - row.minStep;

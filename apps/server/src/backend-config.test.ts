@@ -174,6 +174,8 @@ describe("BUCKET=gs://", () => {
     assert.match(problems.join("\n"), /Cloud KMS key is set on the bucket/);
     assert.match(problems.join("\n"), /parameters Ballast does not use: region/);
     assert.doesNotMatch(problems.join("\n"), /secret/);
+    const atInSecret = parseBucket("gs://k:se@cret@bucket!", {}).problems?.join() ?? "";
+    assert.doesNotMatch(atInSecret, /cret/);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Parsers for the production backends' settings, in the formats W&B Server's chart renders
  * (reference/deployment-spec.md §3.5–§3.6): MYSQL, BUCKET (+ AWS_REGION, AWS_S3_KMS_ID for S3,
- * AZURE_STORAGE_KEY for Azure) and BUCKET_QUEUE. Each returns the typed settings or the problems found, every one with its fix.
+ * AZURE_STORAGE_KEY for Azure) and BUCKET_QUEUE. Each returns the typed settings or the problems
+ * found, every one with its fix.
  * Passwords and secret keys never appear in a problem: values are shown through `redactUrl`.
  */
 import type { MysqlSettings } from "./stores/mysql/database.ts";
@@ -216,7 +217,7 @@ function parseGcsBucket(
     );
   }
   const tls = urlTls(params, problems);
-  const parts = rest.slice(rest.indexOf("@") + 1).split("/");
+  const parts = rest.slice(rest.lastIndexOf("@") + 1).split("/");
   let endpoint: string | undefined;
   if (/:\d+$/.test(parts[0] ?? "") || tls !== null) {
     endpoint = `${tls === "true" ? "https" : "http"}://${parts.shift()}`;
@@ -261,7 +262,7 @@ function parseAzureBucket(
     );
   }
   const tls = urlTls(params, problems);
-  const parts = rest.slice(rest.indexOf("@") + 1).split("/");
+  const parts = rest.slice(rest.lastIndexOf("@") + 1).split("/");
   let emulator: string | undefined;
   if (/:\d+$/.test(parts[0] ?? "") || tls !== null) emulator = parts.shift();
   const [account = "", container = "", ...pathParts] = parts;

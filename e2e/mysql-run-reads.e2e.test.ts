@@ -3,8 +3,8 @@
  * values, deletion), on a real MariaDB: the same cases as on SQLite.
  */
 import { after } from "node:test";
+import { historyReadContract } from "../apps/server/src/domain/runs/history-read.contract.ts";
 import { runQueryContract } from "../apps/server/src/domain/runs/run-query.contract.ts";
-import { historyReadContract } from "../apps/server/src/stores/history-read.contract.ts";
 import { MysqlRunRepository } from "../apps/server/src/stores/mysql/run.repository.ts";
 import { MysqlRunReadRepository } from "../apps/server/src/stores/mysql/run-read.repository.ts";
 import { startMariaDb } from "./support/mariadb.ts";

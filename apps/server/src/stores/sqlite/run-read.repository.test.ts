@@ -1,21 +1,11 @@
 /**
- * On real migrated SQLite files: the history read contract (stores/history-read.contract.ts), and
- * the run query copies of migration 0006. Real: database, migrations, run repository.
+ * The run query copies of migration 0006 on a real migrated SQLite file (the history reads are
+ * domain/runs/history-read.contract.ts's). Real: database, migrations, run repository.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseRunFilter, parseRunOrder } from "../../domain/runs/run-query.ts";
-import { historyReadContract } from "../history-read.contract.ts";
 import { createSqliteFixture } from "./test-fixture.ts";
-
-historyReadContract("SQLite", async () => {
-  const store = createSqliteFixture("history-read");
-  return {
-    ...store,
-    close: async () => store.close(),
-    countRows: async (table) => store.db.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)?.n ?? -1,
-  };
-});
 
 const fixture = createSqliteFixture("query-copies");
 const { db, runs, runReads: reads } = fixture;

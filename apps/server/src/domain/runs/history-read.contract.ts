@@ -1,14 +1,14 @@
 /**
  * RunReadRepository's history reads — sampling, step ranges, key filters, the last values, run
- * deletion — and the sampling of long ranges by step seeks (sqlite/ and mysql/history-sample.ts):
- * the same cases on every engine. SQLite runs it from sqlite/run-read.repository.test.ts, MariaDB from
+ * deletion — and the sampling of long ranges by step seeks (stores/{sqlite,mysql}/history-sample.ts):
+ * the same cases on every engine. SQLite runs it from history-read.test.ts, MariaDB from
  * e2e/mysql-run-reads.e2e.test.ts. Real: database, migrations, run repository, history parsing.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { parseHistoryBatch } from "../domain/runs/history-line.ts";
-import { SAMPLE_SCAN_LIMIT } from "./sqlite/history-sample.ts";
-import type { FixtureFactory } from "./store-fixture.ts";
+import { SAMPLE_SCAN_LIMIT } from "../../stores/sqlite/history-sample.ts";
+import type { FixtureFactory } from "../../stores/store-fixture.ts";
+import { parseHistoryBatch } from "./history-line.ts";
 
 /** A fresh store, and the row count of one of its tables (to see that a deletion left nothing). */
 export type HistoryReadFixtureFactory = () => Promise<

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { freePort } from "./ports.ts";
+import { stopProcess } from "./processes.ts";
 
 export interface Azurite {
   /** `127.0.0.1:<port>`, for BUCKET=az://<host>/<account>/<container>. */
@@ -84,12 +85,7 @@ export async function startAzurite(options: { containerName?: string } = {}): Pr
   const stop = async () => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null) return;
-    const exited = new Promise((resolve) => proc.once("exit", resolve));
-    proc.kill("SIGTERM");
-    const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcess(proc);
   };
 
   await start();

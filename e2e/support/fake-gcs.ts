@@ -12,6 +12,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./ports.ts";
+import { stopProcess } from "./processes.ts";
 import { REPO_ROOT } from "./server.ts";
 
 export const FAKE_GCS_BIN = join(REPO_ROOT, ".cache", "tools", "bin", "fake-gcs-server");
@@ -110,12 +111,7 @@ export async function startFakeGcs(options: { bucket?: string } = {}): Promise<F
   const stop = async () => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null) return;
-    const exited = new Promise((resolve) => proc.once("exit", resolve));
-    proc.kill("SIGTERM");
-    const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcess(proc);
   };
 
   await start();

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { freePort } from "./ports.ts";
+import { stopProcess } from "./processes.ts";
 import { REPO_ROOT } from "./server.ts";
 
 export const MINIO_BIN = join(REPO_ROOT, ".cache", "tools", "bin", "minio");
@@ -105,12 +106,7 @@ export async function startMinio(options: MinioOptions = {}): Promise<Minio> {
   const stop = async () => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null) return;
-    const exited = new Promise((resolve) => proc.once("exit", resolve));
-    proc.kill("SIGTERM");
-    const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcess(proc);
   };
 
   await start();

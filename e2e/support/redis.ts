@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "./ports.ts";
+import { stopProcess } from "./processes.ts";
 
 const REDIS_SERVER = "/usr/bin/redis-server";
 const run = promisify(execFile);
@@ -101,13 +102,7 @@ export async function startRedis(
   const stop = async () => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill("SIGCONT");
-    const exited = new Promise((resolve) => proc.once("exit", resolve));
-    proc.kill("SIGTERM");
-    const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcess(proc);
   };
 
   await start();

@@ -12,6 +12,7 @@ import { AppError } from "@ballast/core";
 import { azureCorsFix, type CorsCheck, fromAzureRules, judgeCors } from "./bucket-cors.ts";
 import {
   type BucketStore,
+  checkDigest,
   fixedChunks,
   hashStream,
   isSafeObjectKey,
@@ -298,15 +299,6 @@ class Staging {
     } catch {
       // A blob exists (the condition failed) or Azure is away: the blocks expire by themselves.
     }
-  }
-}
-
-function checkDigest(stored: StoredObject, expected: string | undefined): void {
-  if (expected !== undefined && expected !== stored.md5Base64) {
-    throw new AppError(
-      "DIGEST_MISMATCH",
-      `The uploaded bytes have MD5 ${stored.md5Base64}, not the expected ${expected}.`,
-    );
   }
 }
 

@@ -6,6 +6,7 @@ import { type Bucket, type File, Storage } from "@google-cloud/storage";
 import { type CorsCheck, gcsCorsFix, judgeCors } from "./bucket-cors.ts";
 import {
   type BucketStore,
+  checkDigest,
   fixedChunks,
   hashStream,
   isSafeObjectKey,
@@ -307,15 +308,6 @@ export class GcsObjectStore implements BucketStore {
 
 function expiry(ttlSeconds: number): number {
   return Date.now() + Math.max(1, Math.min(Math.floor(ttlSeconds), MAX_SIGNED_SECONDS)) * 1000;
-}
-
-function checkDigest(stored: StoredObject, expected: string | undefined): void {
-  if (expected !== undefined && expected !== stored.md5Base64) {
-    throw new AppError(
-      "DIGEST_MISMATCH",
-      `The uploaded bytes have MD5 ${stored.md5Base64}, not the expected ${expected}.`,
-    );
-  }
 }
 
 /** Rejects with the signal's reason once it aborts (the Google client takes no signal). */

@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "@ballast/core";
 import {
+  checkDigest,
   hashStream,
   isSafeObjectKey,
   type ObjectStore,
@@ -57,12 +58,7 @@ export class LocalDiskObjectStore implements ObjectStore {
         out,
       );
       const stored = storedObject(md5, size);
-      if (options.expectedMd5Base64 !== undefined && options.expectedMd5Base64 !== stored.md5Base64) {
-        throw new AppError(
-          "DIGEST_MISMATCH",
-          `The uploaded bytes have MD5 ${stored.md5Base64}, not the expected ${options.expectedMd5Base64}.`,
-        );
-      }
+      checkDigest(stored, options.expectedMd5Base64);
       await fsyncPath(tmp);
       await mkdir(dirname(target), { recursive: true });
       await rename(tmp, target);

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
 import type { Readable } from "node:stream";
+import { AppError } from "@ballast/core";
 import type { CorsCheck } from "./bucket-cors.ts";
 
 export interface StoredObject {
@@ -80,6 +81,16 @@ export function isSafeObjectKey(key: string): boolean {
 export function storedObject(md5: Hash, size: number): StoredObject {
   const digest = md5.digest();
   return { size, md5Base64: digest.toString("base64"), md5Hex: digest.toString("hex") };
+}
+
+/** Refuses (DIGEST_MISMATCH) bytes whose MD5 is not the expected one, when one is expected. */
+export function checkDigest(stored: StoredObject, expected: string | undefined): void {
+  if (expected !== undefined && expected !== stored.md5Base64) {
+    throw new AppError(
+      "DIGEST_MISMATCH",
+      `The uploaded bytes have MD5 ${stored.md5Base64}, not the expected ${expected}.`,
+    );
+  }
 }
 
 /** Reads a stream to its end and gives its size and MD5. */

@@ -20,6 +20,7 @@ import { AppError } from "@ballast/core";
 import { type CorsCheck, judgeCors } from "./bucket-cors.ts";
 import {
   type BucketStore,
+  checkDigest,
   fixedChunks,
   hashStream,
   isSafeObjectKey,
@@ -441,15 +442,6 @@ export class S3ObjectStore implements BucketStore {
 
 function presignSeconds(ttlSeconds: number): number {
   return Math.max(1, Math.min(Math.floor(ttlSeconds), MAX_PRESIGN_SECONDS));
-}
-
-function checkDigest(stored: StoredObject, expected: string | undefined): void {
-  if (expected !== undefined && expected !== stored.md5Base64) {
-    throw new AppError(
-      "DIGEST_MISMATCH",
-      `The uploaded bytes have MD5 ${stored.md5Base64}, not the expected ${expected}.`,
-    );
-  }
 }
 
 interface SdkError {

@@ -7,10 +7,14 @@
  *   ballast admin create-api-key --username U [--name N] [--data-dir D]
  *   ballast admin set-password   --username U [--data-dir D]   (password on stdin)
  *   ballast verify   --host URL [--api-key K] [--timeout S]
+ *   ballast operator [--deployer-channel-url URL] [--airgapped] [--leader-elect] …
+ *   ballast channel serve --dir D [--port N]
  */
 import { ConfigError } from "@ballast/server";
 import { adminCommand } from "./commands/admin.ts";
+import { channelCommand } from "./commands/channel.ts";
 import { migrateCommand } from "./commands/migrate.ts";
+import { operatorCommand } from "./commands/operator.ts";
 import { serverCommand } from "./commands/server.ts";
 import { UsageError } from "./commands/usage.ts";
 import { verifyCommand } from "./commands/verify.ts";
@@ -27,6 +31,14 @@ const USAGE = `Usage:
   ballast verify --host URL [--api-key KEY] [--timeout SECONDS]
                                                              check a running server end to end over HTTP
                                                              (key: --api-key, WANDB_API_KEY or ~/.netrc)
+  ballast operator [--deployer-channel-url URL | --airgapped] [--isolation-namespaces NS,…]
+                   [--leader-elect] [--health-probe-bind-address :8081] [--metrics-bind-address :8080]
+                   [--reconcile-frequency 1h]
+                                                             run the Kubernetes operator for WeightsAndBiases
+                                                             resources (in cluster, or with KUBECONFIG)
+  ballast channel serve --dir DIR [--port 8090] [--host H] [--license-file F]
+                                                             serve a release channel (DIR/releases/*.json)
+                                                             and a Helm repository (DIR/charts/)
 Environment: PORT, HOST (public base URL), BALLAST_DATA_DIR (default ./data),
   BALLAST_SESSION_LENGTH_HOURS (web sign-in lifetime, default 720).`;
 
@@ -41,6 +53,10 @@ async function main(argv: string[]): Promise<number> {
       return adminCommand(rest);
     case "verify":
       return verifyCommand(rest);
+    case "operator":
+      return operatorCommand(rest);
+    case "channel":
+      return channelCommand(rest);
     case undefined:
     case "help":
     case "--help":

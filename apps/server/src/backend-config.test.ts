@@ -37,6 +37,16 @@ describe("MYSQL", () => {
     );
   });
 
+  it("takes MYSQL_PASSWORD literally when the URL carries no password (Ballast's chart)", () => {
+    const env = { MYSQL_PASSWORD: "p@ss/w:0rd#%zz" };
+    assert.equal(
+      parseMysql("mysql://wandb@db:3306/wandb_local?tls=preferred", env).value?.password,
+      "p@ss/w:0rd#%zz",
+    );
+    assert.equal(parseMysql("mysql://wandb:inurl@db:3306/wandb_local", env).value?.password, "inurl");
+    assert.equal(parseMysql("mysql://wandb@db:3306/wandb_local", {}).value?.password, "");
+  });
+
   it("lists each problem and never shows the password", () => {
     const parsed = parseMysql("mysql://u:hunter2secret@h/?tls=maybe&parseTime=true", {
       BALLAST_MYSQL_POOL_SIZE: "0",

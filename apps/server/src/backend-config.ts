@@ -61,7 +61,9 @@ export function parseMysql(
   }
   let password: string;
   try {
-    password = decodeURIComponent(url.password);
+    // Ballast's chart keeps the password out of the URL (any character is then fine) and hands it
+    // over literally in MYSQL_PASSWORD; a password written into the URL wins.
+    password = url.password ? decodeURIComponent(url.password) : (env.MYSQL_PASSWORD ?? "");
   } catch {
     problems.push("MYSQL's password has a bad %-escape; URL-encode reserved characters (e.g. @ as %40)");
     password = "";

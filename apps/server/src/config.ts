@@ -12,10 +12,12 @@ import {
   parseQueue,
   type QueueSettings,
 } from "./backend-config.ts";
+import { type IdentitySettings, parseIdentity } from "./identity-config.ts";
 import { type CacheSettings, parseCacheSettings } from "./stores/cache/cache-settings.ts";
 import type { MysqlSettings } from "./stores/mysql/database.ts";
 
 export type { BucketSettings, QueueSettings } from "./backend-config.ts";
+export type { IdentitySettings } from "./identity-config.ts";
 export type { CacheSettings, RedisSettings } from "./stores/cache/cache-settings.ts";
 export type { MysqlSettings } from "./stores/mysql/database.ts";
 
@@ -65,6 +67,8 @@ export interface ServerConfig {
   readonly queue: QueueSettings;
   /** REDIS (undefined: the in-process cache) and BALLAST_CACHE_MB (the in-process cache's size). */
   readonly cache: CacheSettings;
+  /** OIDC_*, LDAP_*, SMTP_* and the management console's BALLAST_CONSOLE_* (identity-config.ts). */
+  readonly identity: IdentitySettings;
 }
 
 export interface ConfigInput {
@@ -194,7 +198,10 @@ export function loadConfig(input: ConfigInput): ServerConfig {
   if (cacheParsed.problems) problems.push(...cacheParsed.problems);
   const cache = cacheParsed.value ?? { redis: undefined, memoryMb: 0 };
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  const identity = parseIdentity(env);
+  if (identity.problems) problems.push(...identity.problems);
+
+  if (problems.length > 0 || identity.value === undefined) throw new ConfigError(problems);
 
   return Object.freeze({
     port,
@@ -223,5 +230,6 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     azureStorageKey: env.AZURE_STORAGE_KEY || undefined,
     queue: Object.freeze(queue),
     cache: Object.freeze({ ...cache, redis: cache.redis && Object.freeze(cache.redis) }),
+    identity: Object.freeze(identity.value),
   });
 }

@@ -15,6 +15,13 @@ export async function serverCommand(args: string[]): Promise<number> {
   process.stdout.write(
     `Ballast listening on ${server.url} (public URL ${server.publicUrl}, data in ${config.dataDir})\n`,
   );
+  const { oidc, ldap, smtp } = config.identity;
+  if (oidc || ldap || smtp) {
+    const named = [oidc && "OIDC", ldap && "LDAP", smtp && "SMTP"].filter(Boolean).join(", ");
+    process.stdout.write(
+      `${named} settings are read and checked, but this version of Ballast does not sign in or send mail through them yet: users sign in with passwords and API keys.\n`,
+    );
+  }
   if (server.firstLogin) {
     process.stdout.write(
       `\nCreated the first user "admin". Its API key is shown only this once. Log in with:\n\n  wandb login --host ${server.publicUrl} ${server.firstLogin}\n\n`,

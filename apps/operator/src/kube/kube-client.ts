@@ -151,7 +151,11 @@ export class KubeClient {
     for await (const chunk of res) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
     const status = res.statusCode ?? 0;
-    if (status >= 200 && status < 300) return (text ? JSON.parse(text) : {}) as T;
+    if (status >= 200 && status < 300) {
+      // Health endpoints answer plain text; every API object is JSON.
+      const json = String(res.headers["content-type"] ?? "").includes("json");
+      return (json && text ? JSON.parse(text) : text === "" ? {} : text) as T;
+    }
     let reason = "Unknown";
     let message = `${method} ${path}: HTTP ${status}`;
     try {

@@ -26,16 +26,17 @@ fresh() {
   [ "$force" != "--force" ] && [ -x "$bin_dir/$1" ] && [ "$(cat "$bin_dir/$1.version" 2>/dev/null)" = "$2" ]
 }
 
-# Builds package PKG of a throwaway module whose go.mod lines are given on stdin, as bin/NAME.
+# Builds package PKG of a throwaway module whose go.mod lines are given on stdin, as bin/NAME,
+# with extra linker flags $5 (e.g. -X settings).
 build_in_module() {
-  local name="$1" version="$2" pkg="$3" dir log started
+  local name="$1" version="$2" pkg="$3" dir log started ldflags="-s ${5:-}"
   dir="$(mktemp -d)"
   log="$dir/build.log"
   cat >"$dir/go.mod"
-  [ -n "${4:-}" ] && cp "$4" "$dir/main.go"
+  if [ -n "${4:-}" ]; then cp "$4" "$dir/main.go"; fi
   started=$SECONDS
   echo "setup-kube: building $name $version with $(go version | cut -d' ' -f3)" >&2
-  if ! (cd "$dir" && GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath -ldflags=-s -o "$bin_dir/$name" "$pkg") >"$log" 2>&1; then
+  if ! (cd "$dir" && GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath "-ldflags=$ldflags" -o "$bin_dir/$name" "$pkg") >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     rm -rf "$dir"
     echo "setup-kube: building $name failed (output above)" >&2
@@ -48,7 +49,13 @@ build_in_module() {
 
 command -v go >/dev/null 2>&1 || { echo "setup-kube: go not found" >&2; exit 1; }
 
-if ! fresh kube-apiserver "$kubernetes_version"; then
+# A plain `go build` reports version v0.0.0-master, which charts' kubeVersion constraints refuse;
+# Kubernetes' own build stamps the version like this (hack/lib/version.sh).
+minor="${kubernetes_version#v1.}"
+minor="${minor%%.*}"
+version_flags="-X k8s.io/component-base/version.gitVersion=$kubernetes_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+
+if ! fresh kube-apiserver "$kubernetes_version+stamped"; then
   # k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with directories
   # of its own repository; a module outside it pins each to the published release instead.
   gomod="$(GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$kubernetes_version" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')"
@@ -57,7 +64,7 @@ if ! fresh kube-apiserver "$kubernetes_version"; then
     echo "go 1.26"
     echo "require k8s.io/kubernetes $kubernetes_version"
     grep -E '^\s+k8s\.io/[a-z0-9-]+ v0\.0\.0$' "$gomod" | awk -v v="$staging_version" '{print "replace " $1 " => " $1 " " v}'
-  } | build_in_module kube-apiserver "$kubernetes_version" k8s.io/kubernetes/cmd/kube-apiserver
+  } | build_in_module kube-apiserver "$kubernetes_version+stamped" k8s.io/kubernetes/cmd/kube-apiserver "" "$version_flags"
 fi
 
 if ! fresh kube-etcd "$etcd_version"; then

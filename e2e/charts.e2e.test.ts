@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { globSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { KubeObject } from "../apps/operator/src/kube/kube-client.ts";
 import { loadConfig } from "../apps/server/src/config.ts";
+import type { KubeObject } from "../packages/deploy/src/kube/kube-client.ts";
 import { APP_CHART, helm, OPERATOR_CHART, seedResource, template } from "./support/helm.ts";
 import { ensureNamespace, type KubeCluster, startKubeCluster } from "./support/kube.ts";
 import {

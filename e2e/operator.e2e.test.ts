@@ -8,13 +8,13 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { WEIGHTS_AND_BIASES, type WeightsAndBiases } from "../apps/operator/src/api/weightsandbiases.ts";
+import { WEIGHTS_AND_BIASES, type WeightsAndBiases } from "../packages/deploy/src/api/weightsandbiases.ts";
 import {
   EVENTS,
   type KubeObject,
   type ResourceType,
   SECRETS,
-} from "../apps/operator/src/kube/kube-client.ts";
+} from "../packages/deploy/src/kube/kube-client.ts";
 import { seedResource } from "./support/helm.ts";
 import { ensureNamespace, eventually, type KubeCluster, startKubeCluster } from "./support/kube.ts";
 import { container, envAsWritten } from "./support/manifests.ts";

@@ -57,8 +57,10 @@ const PACKAGES: readonly PackageRule[] = [
   storeDriver("cache", ["redis"]),
   storeDriver("queue", ["@aws-sdk/client-sqs"]),
   { root: "apps/server/src", packages: ["@ballast/core", "graphql"], node: true },
-  // The operator reaches the server only over HTTP (DESIGN.md), so it imports nothing of ours.
-  { root: "apps/operator/src", packages: ["yaml"], node: true },
+  // What the operator and the console share (the resource, specs, merge, masking, a Kubernetes client).
+  { root: "packages/deploy/src", packages: ["yaml"], node: true },
+  // The operator reaches the server only over HTTP (DESIGN.md): of ours it imports only the shared deploy package.
+  { root: "apps/operator/src", packages: ["@ballast/deploy"], node: true },
   { root: "apps/cli/src", packages: ["@ballast/core", "@ballast/server", "@ballast/operator"], node: true },
   // Only the chart wrapper knows the chart library, so it can be swapped (issue 5); listed before
   // apps/web/src because the first matching root wins.

@@ -1,15 +1,20 @@
 /**
  * Runs the test suites with node's test runner and ends with the plain `N passed, N failed` line CI
- * reads. Usage: node scripts/run-tests.ts unit|e2e|e2e-production|e2e-azure|e2e-gcs|all [filters...]
+ * reads. Usage: node scripts/run-tests.ts unit|e2e|e2e-production|e2e-azure|e2e-gcs|e2e-kube|all [filters...]
  *
  * `e2e-production` runs the suites that drive the real W&B clients a second time, with
  * BALLAST_E2E_STACK=production (MariaDB, MinIO, Redis, SQS; see e2e/support/stack.ts);
  * `e2e-azure` and `e2e-gcs` run the suites that move files and artifacts again with the objects in
- * an Azure container (Azurite) or a GCS bucket (fake-gcs-server), on MariaDB and Redis. `all` runs
- * unit and e2e in one test run, then each of the other passes, and closes with the sum.
+ * an Azure container (Azurite) or a GCS bucket (fake-gcs-server), on MariaDB and Redis.
+ * `e2e-kube` runs the charts, operator and console suites on a real kube-apiserver; it runs last
+ * because its tools take the longest to build: when BALLAST_KUBE_TOOLS_STATUS names a file, the pass
+ * first waits for that file (scripts/test-all.sh writes `ok` or the build's failure into it).
+ * `all` runs unit and e2e in one test run, then each of the other passes, and closes with the sum.
  */
 import { spawn } from "node:child_process";
-import { globSync } from "node:fs";
+import { existsSync, globSync, readFileSync } from "node:fs";
+
+const KUBE_SUITES = ["e2e/charts.e2e.test.ts", "e2e/operator.e2e.test.ts", "e2e/console.e2e.test.ts"];
 
 const OBJECT_SUITES = [
   "e2e/wandb-client.e2e.test.ts",
@@ -26,6 +31,7 @@ const patterns: Record<string, string[]> = {
     "bench/**/*.test.ts",
   ],
   e2e: ["e2e/**/*.e2e.test.ts"],
+  "e2e-kube": KUBE_SUITES,
   // The client suites built on e2e/support/client-suite.ts that pick no backends of their own.
   "e2e-production": [
     "e2e/wandb-client.e2e.test.ts",
@@ -65,12 +71,15 @@ const passes: Pass[] =
         passOf("e2e-production"),
         passOf("e2e-azure"),
         passOf("e2e-gcs"),
+        passOf("e2e-kube"),
       ]
     : patterns[suite]
       ? [passOf(suite)]
       : [];
 if (passes.length === 0) {
-  console.error(`unknown suite "${suite}"; use unit, e2e, e2e-production, e2e-azure, e2e-gcs or all`);
+  console.error(
+    `unknown suite "${suite}"; use unit, e2e, e2e-production, e2e-azure, e2e-gcs, e2e-kube or all`,
+  );
   process.exit(2);
 }
 
@@ -79,13 +88,25 @@ let failed = 0;
 let exitCode = 0;
 let ran = 0;
 for (const pass of passes) {
+  // The kube suites run in their own pass (they need the longest-built tools), never inside `e2e`.
+  const excluded = pass.label === "e2e-kube" ? [] : KUBE_SUITES;
   const files = pass.patterns
     .flatMap((pattern) => globSync(pattern, { exclude: (name) => name.includes("node_modules") }))
+    .filter((file) => !excluded.includes(file) || suite === "e2e")
     .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
     .sort();
   if (files.length === 0) continue;
   ran += 1;
   if (passes.length > 1) console.log(`\n== ${pass.label}: ${files.length} files${envNote(pass.env)}\n`);
+  if (pass.label === "e2e-kube" && process.env.BALLAST_KUBE_TOOLS_STATUS) {
+    const problem = await kubeToolsReady(process.env.BALLAST_KUBE_TOOLS_STATUS);
+    if (problem) {
+      console.error(problem);
+      failed += 1;
+      exitCode = 1;
+      continue;
+    }
+  }
   const result = await runFiles(files, pass.env, passes.length > 1 ? pass.label : "");
   passed += result.passed;
   failed += result.failed;
@@ -97,6 +118,19 @@ if (ran === 0) {
 }
 if (passes.length > 1) console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(exitCode);
+
+/** Waits (up to 30 min) for the background build of the kube tools; returns why it failed, if it did. */
+async function kubeToolsReady(statusFile: string): Promise<string | undefined> {
+  const started = Date.now();
+  while (!existsSync(statusFile)) {
+    if (Date.now() - started > 30 * 60_000)
+      return `the kube tools were not built within 30 minutes (${statusFile})`;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  const status = readFileSync(statusFile, "utf8").trim();
+  console.log(`kube tools ready after waiting ${Math.round((Date.now() - started) / 1000)} s`);
+  return status === "ok" ? undefined : `building the kube tools failed:\n${status}`;
+}
 
 function envNote(env: Record<string, string>): string {
   const names = Object.entries(env).map(([name, value]) => `${name}=${value}`);

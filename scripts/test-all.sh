@@ -3,8 +3,9 @@
 # Installs what it needs itself: Node.js 24 and the npm dependencies (npm ci), the Python `wandb`
 # client in a virtualenv (scripts/setup-python.sh), Debian's Chromium for the web UI's browser tests
 # (scripts/setup-browser.sh), MariaDB and Redis (scripts/setup-services.sh), MinIO for the S3 store's
-# tests (scripts/setup-minio.sh), fake-gcs-server for the GCS store's (scripts/setup-fake-gcs.sh)
-# and prom2json for the /metrics test (scripts/setup-prom2json.sh). Then: types, lint, dependency direction, the
+# tests (scripts/setup-minio.sh), fake-gcs-server for the GCS store's (scripts/setup-fake-gcs.sh),
+# prom2json for the /metrics test (scripts/setup-prom2json.sh), and kube-apiserver, etcd and helm for
+# the chart, operator and console tests (scripts/setup-kube.sh). Then: types, lint, dependency direction, the
 # web UI's build, and every test suite — the real-client suites a second time on the production
 # stack (MariaDB, MinIO, Redis, SQS) and the file and artifact suites again with an Azure container
 # (Azurite, from npm) and with a GCS bucket (fake-gcs-server) — ending with the line
@@ -20,6 +21,24 @@ step "Go tools, built in the background: MinIO (S3 store tests), prom2json (/met
 go_log="$(mktemp)"
 (bash scripts/setup-minio.sh && bash scripts/setup-prom2json.sh && bash scripts/setup-fake-gcs.sh) >"$go_log" 2>&1 &
 go_tools=$!
+
+# kube-apiserver takes the longest (~8 min of CPU on a fresh machine). It builds at low priority
+# while everything else runs, and only the last test pass (e2e-kube) waits for it.
+step "Go tools for the Kubernetes tests, built in the background: kube-apiserver, etcd, helm"
+export BALLAST_KUBE_TOOLS_STATUS="$PWD/.cache/kube-tools.status"
+mkdir -p .cache
+rm -f "$BALLAST_KUBE_TOOLS_STATUS"
+(
+  kube_log="$(mktemp)"
+  if nice -n 10 bash scripts/setup-kube.sh >"$kube_log" 2>&1; then
+    cat "$kube_log" >&2
+    echo ok >"$BALLAST_KUBE_TOOLS_STATUS.tmp"
+  else
+    tail -n 60 "$kube_log" >"$BALLAST_KUBE_TOOLS_STATUS.tmp"
+  fi
+  rm -f "$kube_log"
+  mv "$BALLAST_KUBE_TOOLS_STATUS.tmp" "$BALLAST_KUBE_TOOLS_STATUS"
+) &
 
 step "npm ci (Node.js 24 and dependencies from the npm registry)"
 npm ci --no-audit --no-fund --loglevel=error

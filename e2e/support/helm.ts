@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import type { KubeObject } from "../../apps/operator/src/kube/kube-client.ts";
+import type { KubeObject } from "../../packages/deploy/src/kube/kube-client.ts";
 import { HELM_BIN } from "./kube.ts";
 import { REPO_ROOT } from "./server.ts";
 

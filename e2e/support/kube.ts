@@ -12,7 +12,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KubeClient } from "../../apps/operator/src/kube/kube-client.ts";
+import { KubeClient } from "../../packages/deploy/src/kube/kube-client.ts";
 import { freePort } from "./ports.ts";
 import { stopProcess } from "./processes.ts";
 import { REPO_ROOT } from "./server.ts";

@@ -1,5 +1,5 @@
 /** Looking into rendered manifests: finding objects, resolving a container's environment, validating on a real API server. */
-import type { KubeClient, KubeObject, ResourceType } from "../../apps/operator/src/kube/kube-client.ts";
+import type { KubeClient, KubeObject, ResourceType } from "../../packages/deploy/src/kube/kube-client.ts";
 
 const TYPES: Record<string, ResourceType> = {
   "v1/ConfigMap": { group: "", version: "v1", plural: "configmaps", namespaced: true },

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import type { KubeClient, KubeObject } from "../../apps/operator/src/kube/kube-client.ts";
+import type { KubeClient, KubeObject } from "../../packages/deploy/src/kube/kube-client.ts";
 import { APP_CHART, HELM_ENV, helm } from "./helm.ts";
 import { eventually, HELM_BIN } from "./kube.ts";
 import { freePort } from "./ports.ts";

@@ -4,14 +4,11 @@
  * named by upper-casing it (`--deployer-channel-url` → DEPLOYER_CHANNEL_URL), and a flag wins.
  */
 import { createServer, type Server } from "node:http";
+import type { Json } from "@ballast/deploy";
+import { KubeClient, loadKubeConfig, maskJson, parseFrequency } from "@ballast/deploy";
 import { Controller, ControllerMetrics } from "./controller/controller.ts";
 import { Reconciler } from "./controller/reconciler.ts";
 import { HelmCli } from "./helm/helm.ts";
-import { KubeClient } from "./kube/kube-client.ts";
-import { loadKubeConfig } from "./kube/kube-config.ts";
-import { maskJson } from "./spec/mask.ts";
-import { parseFrequency } from "./spec/spec.ts";
-import type { Json } from "./spec/values.ts";
 
 export interface OperatorSettings {
   readonly channelUrl: string | undefined;

@@ -4,9 +4,9 @@
  * `…/channel/release/{id}` when the console pinned a release (`_releaseId`), with the license as
  * HTTP basic auth (user `license`). Up to five attempts, 2 s apart, 30 s each.
  */
-import { decodeChart } from "../spec/chart-source.ts";
-import type { Spec } from "../spec/spec.ts";
-import { isObject, type Json, type Values } from "../spec/values.ts";
+
+import type { Spec } from "@ballast/deploy";
+import { decodeChart, isObject, type Json, type Values } from "@ballast/deploy";
 
 export interface ChannelOptions {
   readonly baseUrl: string;

@@ -18,7 +18,7 @@ import { timingSafeEqual } from "node:crypto";
 import { createReadStream, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join, normalize, sep } from "node:path";
-import type { Json } from "../spec/values.ts";
+import type { Json } from "@ballast/deploy";
 import { specFromChannelDocument } from "./channel-client.ts";
 
 export interface ChannelServerOptions {

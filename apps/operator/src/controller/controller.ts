@@ -5,8 +5,13 @@
  * generation (a spec edit, not a status or label change); a user-input Secret changed; and a
  * periodic pass per resource (`reconcileFrequency`, default 1 h) that picks up new channel releases.
  */
-import { WEIGHTS_AND_BIASES, type WeightsAndBiases } from "../api/weightsandbiases.ts";
-import { type KubeClient, type KubeObject, SECRETS } from "../kube/kube-client.ts";
+import {
+  type KubeClient,
+  type KubeObject,
+  SECRETS,
+  WEIGHTS_AND_BIASES,
+  type WeightsAndBiases,
+} from "@ballast/deploy";
 import { runInformer } from "./informer.ts";
 import { runLeaderElection } from "./leader.ts";
 import type { Outcome, Reconciler } from "./reconciler.ts";

@@ -9,7 +9,7 @@ import {
   type KubeObject,
   type ResourceType,
   type WatchEvent,
-} from "../kube/kube-client.ts";
+} from "@ballast/deploy";
 
 export interface InformerOptions<T extends KubeObject> {
   readonly kube: KubeClient;

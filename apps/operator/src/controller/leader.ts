@@ -5,7 +5,7 @@
  * resourceVersion read, so two candidates cannot both win.
  */
 import { hostname } from "node:os";
-import { isConflict, isNotFound, type KubeClient, type KubeObject, LEASES } from "../kube/kube-client.ts";
+import { isConflict, isNotFound, type KubeClient, type KubeObject, LEASES } from "@ballast/deploy";
 
 interface Lease extends KubeObject {
   spec?: {

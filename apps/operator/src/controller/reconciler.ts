@@ -5,42 +5,43 @@
  * events. Deleting the resource uninstalls the release through the finalizer. Idempotent: running
  * it twice in a row changes nothing the second time. (W&B's loop: reference/deployment-spec.md §1.3.)
  */
+
+import type { ChartSource } from "@ballast/deploy";
 import {
   API_VERSION,
+  activeSecretName,
   type Condition,
-  FINALIZER,
-  KIND,
-  type Phase,
-  WEIGHTS_AND_BIASES,
-  type WeightsAndBiases,
-  type WeightsAndBiasesStatus,
-} from "../api/weightsandbiases.ts";
-import { ChannelError, fetchChannelSpec } from "../channel/channel-client.ts";
-import type { Helm, ResolvedCredentials } from "../helm/helm.ts";
-import {
+  cachedReleaseSecretName,
+  describeChart,
+  desiredSpec,
+  EMPTY_SPEC,
   EVENTS,
+  FINALIZER,
   isConflict,
   isNotFound,
+  isObject,
+  KIND,
   type KubeClient,
   type KubeObject,
-  SECRETS,
-} from "../kube/kube-client.ts";
-import type { ChartSource } from "../spec/chart-source.ts";
-import { describeChart } from "../spec/chart-source.ts";
-import { desiredSpec } from "../spec/desired.ts";
-import { maskText, maskValues, secretStrings } from "../spec/mask.ts";
-import {
-  activeSecretName,
-  cachedReleaseSecretName,
-  EMPTY_SPEC,
+  maskText,
+  maskValues,
+  type Phase,
   parseFrequency,
+  SECRETS,
   type Spec,
+  secretStrings,
   specEqual,
   specFromSecretData,
   specToSecretData,
   userSecretName,
-} from "../spec/spec.ts";
-import { isObject, type Values, valueAt } from "../spec/values.ts";
+  type Values,
+  valueAt,
+  WEIGHTS_AND_BIASES,
+  type WeightsAndBiases,
+  type WeightsAndBiasesStatus,
+} from "@ballast/deploy";
+import { ChannelError, fetchChannelSpec } from "../channel/channel-client.ts";
+import type { Helm, ResolvedCredentials } from "../helm/helm.ts";
 
 export interface ReconcilerOptions {
   readonly kube: KubeClient;

@@ -9,9 +9,8 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ChartSource } from "../spec/chart-source.ts";
-import { maskText } from "../spec/mask.ts";
-import type { Values } from "../spec/values.ts";
+import type { ChartSource, Values } from "@ballast/deploy";
+import { maskText } from "@ballast/deploy";
 
 export interface HelmOptions {
   /** The helm binary; `helm` on PATH by default. */

@@ -56,6 +56,13 @@ const PACKAGES: readonly PackageRule[] = [
   storeDriver("mysql", ["mysql2/promise"]),
   storeDriver("cache", ["redis"]),
   storeDriver("queue", ["@aws-sdk/client-sqs"]),
+  // The management console (domain/console) reads the operator's resource and state through the shared deploy package.
+  {
+    root: "apps/server/src/domain/console",
+    packages: ["@ballast/core", "@ballast/deploy"],
+    node: true,
+    boundary: "apps/server/src",
+  },
   { root: "apps/server/src", packages: ["@ballast/core", "graphql"], node: true },
   // What the operator and the console share (the resource, specs, merge, masking, a Kubernetes client).
   { root: "packages/deploy/src", packages: ["yaml"], node: true },

@@ -4,11 +4,13 @@ import { AppError } from "@ballast/core";
 import { registerArtifactRoutes } from "./api/artifacts.routes.ts";
 import { registerAuthRoutes } from "./api/auth.routes.ts";
 import { registerChartRoutes } from "./api/charts.routes.ts";
+import { registerConsoleRoutes } from "./api/console.handler.ts";
 import { projectsHandler } from "./api/projects.handler.ts";
 import { registerRunRoutes } from "./api/runs.routes.ts";
 import { seriesHandler } from "./api/series.handler.ts";
 import { registerSystemAdminRoutes } from "./api/system-admin.handler.ts";
 import { registerWorkspaceRoutes } from "./api/workspace.routes.ts";
+import { ConsoleService } from "./domain/console/console.service.ts";
 import type { Services } from "./domain/services.ts";
 import { sendError, sendJson } from "./http/respond.ts";
 import { type Handler, Router } from "./http/router.ts";
@@ -52,6 +54,7 @@ export function createApp(services: Services, signer: UrlSigner, ops: Ops) {
   registerRunRoutes(router, services);
   registerWorkspaceRoutes(router, services);
   registerSystemAdminRoutes(router, services);
+  registerConsoleRoutes(router, services, new ConsoleService(services.config, services.stores.identity));
 
   const webAssets = webAssetsHandler();
 

@@ -16,6 +16,7 @@ describe("identity settings (OIDC_*, LDAP_*, SMTP_*, BALLAST_CONSOLE_*)", () => 
       SMTP_PORT: "2525",
       BALLAST_CONSOLE_PASSWORD: "a-long-console-password",
       BALLAST_CONSOLE_RESOURCE: "default/wandb",
+      KUBERNETES_SERVICE_HOST: "10.96.0.1",
     });
     assert.ok(parsed.value);
     assert.deepEqual(parsed.value.oidc, {

@@ -38,6 +38,13 @@ export interface ConsoleSettings {
   readonly password: string | undefined;
   /** BALLAST_CONSOLE_RESOURCE: `namespace/name` of the WeightsAndBiases resource when run by the operator. */
   readonly resource: { readonly namespace: string; readonly name: string } | undefined;
+  /**
+   * Where the Kubernetes API is: KUBECONFIG, or the pod's service account (KUBERNETES_SERVICE_HOST
+   * and _PORT, set by the kubelet). Used only with a resource.
+   */
+  readonly kubernetes: Readonly<
+    Record<"KUBECONFIG" | "KUBERNETES_SERVICE_HOST" | "KUBERNETES_SERVICE_PORT", string | undefined>
+  >;
 }
 
 export interface IdentitySettings {
@@ -141,6 +148,16 @@ export function parseIdentity(env: Env): Parsed<IdentitySettings> {
     problems.push("BALLAST_CONSOLE_PASSWORD must be at least 12 characters (the chart generates 32)");
   }
 
+  const kubernetes = {
+    KUBECONFIG: set(env.KUBECONFIG),
+    KUBERNETES_SERVICE_HOST: set(env.KUBERNETES_SERVICE_HOST),
+    KUBERNETES_SERVICE_PORT: set(env.KUBERNETES_SERVICE_PORT),
+  };
+  if (resource && !kubernetes.KUBECONFIG && !kubernetes.KUBERNETES_SERVICE_HOST) {
+    problems.push(
+      "BALLAST_CONSOLE_RESOURCE needs the Kubernetes API: run in the cluster (the pod's service account) or set KUBECONFIG",
+    );
+  }
   if (problems.length > 0) return { problems };
-  return { value: { oidc, ldap, smtp, console: { password, resource } } };
+  return { value: { oidc, ldap, smtp, console: { password, resource, kubernetes } } };
 }

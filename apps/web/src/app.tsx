@@ -6,6 +6,7 @@ import { VersionPage } from "./artifacts/version.page.tsx";
 import { AppShell } from "./components/app-shell.tsx";
 import { matchPath } from "./match-path.ts";
 import { ApiKeysPage } from "./pages/api-keys.page.tsx";
+import { ConsolePage } from "./pages/console.page.tsx";
 import { HomePage } from "./pages/home.page.tsx";
 import { ProjectPage } from "./pages/project.page.tsx";
 import { RunPage } from "./pages/run.page.tsx";
@@ -26,6 +27,9 @@ export function App() {
 function Screen() {
   const { status, refresh } = useSession();
   const path = usePath();
+
+  // The console has its own sign-in (an admin session, or the console password).
+  if (path === "/console" || path.startsWith("/console/")) return <ConsolePage />;
 
   if (status.kind === "loading") return <p className="splash">Loading…</p>;
   if (status.kind === "failed") {

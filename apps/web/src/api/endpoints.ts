@@ -2,6 +2,7 @@
 import { request } from "./client.ts";
 import type {
   ApiKeySummary,
+  ConsoleView,
   CreatedApiKey,
   ProjectSummary,
   SessionState,
@@ -33,3 +34,11 @@ export const updateStorage = (input: StorageSettingsInput) =>
   request<SystemOverview>("PUT", "/api/v1/system-admin/storage", input);
 
 export const listProjects = () => request<{ projects: ProjectSummary[] }>("GET", "/api/v1/projects");
+
+export const consoleView = () => request<ConsoleView>("GET", "/api/v1/console");
+
+export const updateConsoleValues = (values: unknown) =>
+  request<ConsoleView>("PUT", "/api/v1/console/user-values", { values });
+
+export const consoleLogin = (password: string) =>
+  request<{ ok: true }>("POST", "/api/v1/console/login", { password });

@@ -82,3 +82,30 @@ export interface SystemOverview {
   };
   readonly users: number;
 }
+
+/** GET /api/v1/console (apps/server/src/domain/console/console.service.ts). */
+export interface ConsoleView {
+  readonly mode: "operator" | "standalone";
+  readonly resource: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly phase: string | null;
+    readonly version: string | null;
+    readonly message: string | null;
+    readonly generation: number;
+    readonly observedGeneration: number | null;
+    readonly conditions: readonly {
+      readonly type: string;
+      readonly status: string;
+      readonly reason: string;
+      readonly message: string;
+      readonly lastTransitionTime: string;
+    }[];
+  } | null;
+  readonly chart: unknown;
+  readonly release: Readonly<Record<string, string>> | null;
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly origins: Readonly<Record<string, string>>;
+  readonly userValues: Readonly<Record<string, unknown>>;
+  readonly pending: boolean;
+}

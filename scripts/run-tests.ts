@@ -6,7 +6,7 @@
  * BALLAST_E2E_STACK=production (MariaDB, MinIO, Redis, SQS; see e2e/support/stack.ts);
  * `e2e-azure` and `e2e-gcs` run the suites that move files and artifacts again with the objects in
  * an Azure container (Azurite) or a GCS bucket (fake-gcs-server), on MariaDB and Redis.
- * `e2e-kube` runs the charts, operator and console suites on a real kube-apiserver; it runs last
+ * `e2e-kube` runs the charts, operator, console and image suites on a real kube-apiserver; it runs last
  * because its tools take the longest to build: when BALLAST_KUBE_TOOLS_STATUS names a file, the pass
  * first waits for that file (scripts/test-all.sh writes `ok` or the build's failure into it).
  * `all` runs unit and e2e in one test run, then each of the other passes, and closes with the sum.
@@ -14,7 +14,12 @@
 import { spawn } from "node:child_process";
 import { existsSync, globSync, readFileSync } from "node:fs";
 
-const KUBE_SUITES = ["e2e/charts.e2e.test.ts", "e2e/operator.e2e.test.ts", "e2e/console.e2e.test.ts"];
+const KUBE_SUITES = [
+  "e2e/charts.e2e.test.ts",
+  "e2e/operator.e2e.test.ts",
+  "e2e/console.e2e.test.ts",
+  "e2e/images.e2e.test.ts",
+];
 
 const OBJECT_SUITES = [
   "e2e/wandb-client.e2e.test.ts",

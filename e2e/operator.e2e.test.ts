@@ -189,7 +189,11 @@ describe("the operator", () => {
     );
   });
 
-  it("upgrades the release when the resource is edited", async () => {
+  it("upgrades the release when the resource is edited, keeping the generated console password", async () => {
+    const password = async () =>
+      (await cluster.admin.get<Secret>(SECRETS, "default", "wandb-password")).data?.password;
+    const before = await password();
+    assert.ok(before);
     await cluster.admin.patch(WEIGHTS_AND_BIASES, "default", "wandb", {
       spec: { values: { global: { host: "https://ml.yourdomain.com" } } },
     });
@@ -197,6 +201,7 @@ describe("the operator", () => {
     assert.equal(cr.status?.observedGeneration, 2);
     assert.equal((await appEnv("default")).HOST, "https://ml.yourdomain.com");
     assert.equal((await helmRelease("default", "wandb"))?.version, 2);
+    assert.equal(await password(), before, "helm upgrades keep <release>-password");
   });
 
   it("upgrades it when the console's user-input Secret is edited; the resource still wins where both set a value", async () => {
@@ -236,6 +241,23 @@ describe("the operator", () => {
       (await appEnv("default")).CHANNEL_RELEASE === "r2" ? true : undefined,
     );
     assert.equal((await helmRelease("default", "wandb"))?.chart, "ballast-0.1.0");
+  });
+
+  it("pins a release the console names in _releaseId, and follows the channel again without it", async () => {
+    const pin = (values: unknown) =>
+      cluster.admin.patch(SECRETS, GCP_NAMESPACE, "wandb-spec-user", { data: userSpecData(values) });
+    await pin({ _releaseId: "r1" });
+    await eventually("the GCP resource to go back to r1's chart", async () => {
+      const cr = await getResource(GCP_NAMESPACE, "wandb");
+      return cr.status?.version === "0.1.0" && cr.status.phase === "Completed" ? true : undefined;
+    });
+    assert.equal((await appEnv(GCP_NAMESPACE)).CHANNEL_RELEASE, "r1");
+    assert.match(operator.logs.output(), /"msg":"Version Pinning is enabled".*"releaseId":"r1"/);
+    await pin({});
+    await eventually("the GCP resource to follow the channel to r2 again", async () => {
+      const cr = await getResource(GCP_NAMESPACE, "wandb");
+      return cr.status?.version === "0.2.0" && cr.status.phase === "Completed" ? true : undefined;
+    });
   });
 
   it("uses the cached release while the channel is down", async () => {

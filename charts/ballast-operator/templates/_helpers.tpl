@@ -1,5 +1,5 @@
 {{- define "operator.name" -}}
-{{- default "ballast" .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
+{{- default (default "ballast" .Values.nameOverride) .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
 {{- end -}}
 
 {{- define "operator.labels" -}}

@@ -361,18 +361,18 @@ describe("charts/ballast values matrix", () => {
   });
 
   it("security contexts in W&B's spelling (pod/container) and wandb-base's, over non-root defaults", async () => {
+    // The seed's example of a custom security context.
+    const podContext = {
+      runAsNonRoot: true,
+      runAsUser: 1001,
+      runAsGroup: 0,
+      fsGroup: 1001,
+      fsGroupChangePolicy: "Always",
+      seccompProfile: { type: "RuntimeDefault" },
+    };
     const objects = await renderAndValidate({
       app: {
-        pod: {
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 1001,
-            runAsGroup: 0,
-            fsGroup: 1001,
-            fsGroupChangePolicy: "Always",
-            seccompProfile: { type: "RuntimeDefault" },
-          },
-        },
+        pod: { securityContext: podContext },
         container: {
           securityContext: {
             capabilities: { drop: ["ALL"] },
@@ -383,14 +383,7 @@ describe("charts/ballast values matrix", () => {
       },
     });
     const deployment = find(objects, "Deployment", "wandb-app");
-    assert.deepEqual(podSpec(deployment).securityContext, {
-      runAsNonRoot: true,
-      runAsUser: 1001,
-      runAsGroup: 0,
-      fsGroup: 1001,
-      fsGroupChangePolicy: "Always",
-      seccompProfile: { type: "RuntimeDefault" },
-    });
+    assert.deepEqual(podSpec(deployment).securityContext, podContext);
     assert.equal(
       (container(deployment).securityContext as { readOnlyRootFilesystem: boolean }).readOnlyRootFilesystem,
       false,

@@ -24,7 +24,7 @@ import { APP_CHART } from "./support/helm.ts";
 import { eventually, type KubeCluster, startKubeCluster } from "./support/kube.ts";
 import { installCrd } from "./support/operator.ts";
 import { freePort } from "./support/ports.ts";
-import { stopProcess } from "./support/processes.ts";
+import { collectOutput, stopProcess } from "./support/processes.ts";
 import { REPO_ROOT } from "./support/server.ts";
 
 interface Stage {
@@ -98,14 +98,7 @@ function sandboxed(
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
-  let output = "";
-  proc.stdout?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  proc.stderr?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  return { proc, output: () => output };
+  return { proc, output: collectOutput(proc) };
 }
 
 const stages = dockerStages();

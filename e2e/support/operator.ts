@@ -12,7 +12,7 @@ import type { KubeClient, KubeObject } from "../../packages/deploy/src/kube/kube
 import { APP_CHART, HELM_ENV, helm } from "./helm.ts";
 import { eventually, HELM_BIN } from "./kube.ts";
 import { freePort } from "./ports.ts";
-import { stopProcess } from "./processes.ts";
+import { collectOutput, stopProcess } from "./processes.ts";
 import { CLI_MAIN, REPO_ROOT } from "./server.ts";
 
 export interface Logged {
@@ -25,14 +25,7 @@ export function startCli(args: string[], env: Record<string, string>): Logged {
     env: { ...HELM_ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  proc.stdout?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  proc.stderr?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  return { proc, output: () => output };
+  return { proc, output: collectOutput(proc) };
 }
 
 export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {

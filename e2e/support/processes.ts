@@ -15,3 +15,14 @@ export async function stopProcess(proc: ChildProcess | undefined, graceMs = 10_0
   await exited;
   clearTimeout(timer);
 }
+
+/** Everything a process writes to stdout and stderr, interleaved, as it arrives. */
+export function collectOutput(proc: ChildProcess): () => string {
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+  };
+  proc.stdout?.on("data", keep);
+  proc.stderr?.on("data", keep);
+  return () => output;
+}

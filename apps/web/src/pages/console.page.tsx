@@ -10,6 +10,7 @@ import { ApiError, messageOf } from "../api/client.ts";
 import { consoleLogin, consoleView, updateConsoleValues } from "../api/endpoints.ts";
 import type { ConsoleView } from "../api/types.ts";
 import { ErrorNote, Field } from "../components/form.tsx";
+import { KeyValueTable } from "../components/key-value-table.tsx";
 import { useAction } from "../use-action.ts";
 import { useLoad } from "../use-load.ts";
 
@@ -89,16 +90,7 @@ function ConsoleBody({ view, onSaved }: { readonly view: ConsoleView; readonly o
     rows.push(["Pending", "the merged values differ from the applied ones; the operator is applying them"]);
   return (
     <>
-      <table className="keys" aria-label="Deployment">
-        <tbody>
-          {rows.map(([label, value]) => (
-            <tr key={label}>
-              <th scope="row">{label}</th>
-              <td>{value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <KeyValueTable label="Deployment" rows={rows} />
       <ValuesTable view={view} />
       <UserValuesForm view={view} onSaved={onSaved} />
     </>

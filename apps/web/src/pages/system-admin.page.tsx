@@ -3,6 +3,7 @@ import { messageOf } from "../api/client.ts";
 import { systemOverview, updateStorage } from "../api/endpoints.ts";
 import type { SettingSource, SystemOverview } from "../api/types.ts";
 import { ErrorNote, Field } from "../components/form.tsx";
+import { KeyValueTable } from "../components/key-value-table.tsx";
 import { useAction } from "../use-action.ts";
 import { useLoad } from "../use-load.ts";
 
@@ -72,16 +73,7 @@ function Overview({ overview }: { readonly overview: SystemOverview }) {
   }
   return (
     <>
-      <table className="keys" aria-label="Instance overview">
-        <tbody>
-          {rows.map(([label, value]) => (
-            <tr key={label}>
-              <th scope="row">{label}</th>
-              <td>{value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <KeyValueTable label="Instance overview" rows={rows} />
       {cors?.status === "missing" ? (
         <figure className="card">
           <figcaption>Bucket CORS fix</figcaption>

@@ -5,7 +5,8 @@
  * resolved and parsed by the server's own loadConfig, and the fail-fast validations.
  */
 import assert from "node:assert/strict";
-import { globSync, readFileSync } from "node:fs";
+import { globSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../apps/server/src/config.ts";
@@ -68,9 +69,20 @@ function assertSecretsOnlyInSecrets(objects: KubeObject[], secrets: string[]): v
 
 describe("helm lint", () => {
   it("passes for both charts, with defaults and with the seed's example values", async () => {
-    for (const args of [[APP_CHART], [OPERATOR_CHART]]) {
-      const result = await helm(["lint", "--strict", ...args]);
-      assert.equal(result.code, 0, result.stdout + result.stderr);
+    const dir = mkdtempSync(join(tmpdir(), "ballast-lint-"));
+    try {
+      const seeds = ["operator.yaml", "operator-gcp.yaml"].map((file) => {
+        const path = join(dir, `${file}.json`);
+        writeFileSync(path, JSON.stringify(seedResource(file).spec.values));
+        return ["--values", path];
+      });
+      for (const args of [[APP_CHART], ...seeds.map((values) => [APP_CHART, ...values]), [OPERATOR_CHART]]) {
+        const result = await helm(["lint", "--strict", ...args]);
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        assert.match(result.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

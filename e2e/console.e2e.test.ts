@@ -217,3 +217,54 @@ describe("the management console", () => {
     }
   });
 });
+
+describe("the management console without an operator", () => {
+  it("shows the configuration the server runs with and keeps its layer in the server's settings", async () => {
+    const standalone = await startTestServer({
+      HOST: "https://solo.example.com",
+      LICENSE: "solo-license-xyz",
+    });
+    try {
+      const headers = { authorization: standalone.auth, "content-type": "application/json" };
+      const base = standalone.server.url;
+      const view = (await (await fetch(`${base}/api/v1/console`, { headers })).json()) as {
+        mode: string;
+        values: { global: { host: string; license: string } };
+        origins: Record<string, string>;
+      };
+      assert.equal(view.mode, "standalone");
+      assert.equal(view.values.global.host, "https://solo.example.com");
+      assert.equal(view.values.global.license, "********");
+      assert.equal(view.origins["global.host"], "server environment");
+      const put = await fetch(`${base}/api/v1/console/user-values`, {
+        method: "PUT",
+        headers,
+        body: JSON.stringify({ values: { global: { email: { smtp: { password: "solo-smtp" } } } } }),
+      });
+      assert.equal(put.status, 200);
+      const saved = (await put.json()) as { userValues: unknown };
+      assert.deepEqual(saved.userValues, { global: { email: { smtp: { password: "********" } } } });
+      // Sent back masked, the stored password stays; a mask with nothing behind it is refused.
+      assert.equal(
+        (
+          await fetch(`${base}/api/v1/console/user-values`, {
+            method: "PUT",
+            headers,
+            body: JSON.stringify({ values: saved.userValues }),
+          })
+        ).status,
+        200,
+      );
+      const bad = await fetch(`${base}/api/v1/console/user-values`, {
+        method: "PUT",
+        headers,
+        body: JSON.stringify({ values: { global: { license: "********" } } }),
+      });
+      assert.equal(bad.status, 400);
+      // Without a console password, only admins get in.
+      assert.equal((await fetch(`${base}/api/v1/console`)).status, 401);
+    } finally {
+      await standalone.close();
+    }
+  });
+});

@@ -20,9 +20,8 @@ import {
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type KubeObject, WEIGHTS_AND_BIASES } from "../packages/deploy/src/index.ts";
-import { APP_CHART } from "./support/helm.ts";
-import { eventually, type KubeCluster, startKubeCluster } from "./support/kube.ts";
-import { installCrd } from "./support/operator.ts";
+import { APP_CHART, helm, OPERATOR_CHART } from "./support/helm.ts";
+import { ensureNamespace, eventually, type KubeCluster, startKubeCluster } from "./support/kube.ts";
 import { freePort } from "./support/ports.ts";
 import { collectOutput, stopProcess } from "./support/processes.ts";
 import { REPO_ROOT } from "./support/server.ts";
@@ -108,8 +107,20 @@ let cluster: KubeCluster;
 const running: ChildProcess[] = [];
 
 before(async () => {
-  cluster = await startKubeCluster();
-  await installCrd(cluster.admin);
+  cluster = await startKubeCluster({ serviceAccounts: [{ namespace: "wandb-cr", name: "ballast-manager" }] });
+  await ensureNamespace(cluster.admin, "wandb-cr");
+  // The operator chart itself (CRD, ServiceAccount, ClusterRole, leader election), installed by helm:
+  // the sandboxed operator below acts as that ServiceAccount, so the chart's RBAC is what it gets.
+  const installed = await helm(
+    ["install", "operator", OPERATOR_CHART, "--namespace", "wandb-cr", "--set", "airgapped=true"],
+    {
+      KUBECONFIG: cluster.kubeconfig,
+    },
+  );
+  assert.equal(installed.code, 0, installed.stderr);
+  await eventually("the CRD", async () =>
+    (await cluster.admin.list(WEIGHTS_AND_BIASES, "default")) ? true : undefined,
+  );
 });
 after(async () => {
   for (const proc of running) await stopProcess(proc);
@@ -189,12 +200,12 @@ describe("the images", () => {
     assert.doesNotMatch(server.output(), /EROFS|EACCES|read-only file system/i);
   });
 
-  it("the operator's entrypoint installs a release with a read-only root filesystem", async () => {
+  it("the operator's entrypoint installs a release with a read-only root filesystem and the chart's RBAC", async () => {
     const stage = stages.operator as Stage;
     const helmHome = scratch(root, "helm");
-    // The kubeconfig the pod's service account would give it, readable in the sandbox.
+    // The pod's service account (the chart's ballast-manager), as a kubeconfig readable in the sandbox.
     const kubeconfig = join(root, "kubeconfig");
-    copyFileSync(cluster.kubeconfig, kubeconfig);
+    copyFileSync(cluster.serviceAccountKubeconfig("wandb-cr", "ballast-manager"), kubeconfig);
     chmodSync(kubeconfig, 0o644);
     const health = await freePort();
     const metrics = await freePort();
@@ -208,7 +219,7 @@ describe("the images", () => {
         `--health-probe-bind-address=127.0.0.1:${health}`,
         `--metrics-bind-address=127.0.0.1:${metrics}`,
       ],
-      { ...env, KUBECONFIG: kubeconfig, OPERATOR_NAMESPACE: "default", AIRGAPPED: "true" },
+      { ...env, KUBECONFIG: kubeconfig, OPERATOR_NAMESPACE: "wandb-cr", AIRGAPPED: "true" },
       [helmHome],
     );
     running.push(operator.proc);

@@ -7,6 +7,7 @@
  * tests assert objects and values, not pods.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { WEIGHTS_AND_BIASES, type WeightsAndBiases } from "../packages/deploy/src/api/weightsandbiases.ts";
 import {
@@ -18,7 +19,14 @@ import {
 import { seedResource } from "./support/helm.ts";
 import { ensureNamespace, eventually, type KubeCluster, startKubeCluster } from "./support/kube.ts";
 import { container, envAsWritten } from "./support/manifests.ts";
-import { type ChannelDir, channelDir, installCrd, startChannel, startOperator } from "./support/operator.ts";
+import {
+  type ChannelDir,
+  channelDir,
+  installCrd,
+  startChannel,
+  startOciRegistry,
+  startOperator,
+} from "./support/operator.ts";
 
 const DEPLOYMENTS: ResourceType = { group: "apps", version: "v1", plural: "deployments", namespaced: true };
 const INGRESSES: ResourceType = {
@@ -38,6 +46,7 @@ let channel: ChannelDir;
 let repo: Awaited<ReturnType<typeof startChannel>>;
 let releases: Awaited<ReturnType<typeof startChannel>>;
 let operator: Awaited<ReturnType<typeof startOperator>>;
+let registry: Awaited<ReturnType<typeof startOciRegistry>>;
 
 const GCP_NAMESPACE = "team-gcp";
 const r1Values = {
@@ -48,13 +57,14 @@ const r1Values = {
 before(async () => {
   cluster = await startKubeCluster();
   await installCrd(cluster.admin);
-  for (const ns of ["wandb-cr", GCP_NAMESPACE]) await ensureNamespace(cluster.admin, ns);
+  for (const ns of ["wandb-cr", GCP_NAMESPACE, "team-oci"]) await ensureNamespace(cluster.admin, ns);
   let repoUrl = "";
   channel = channelDir(() => repoUrl);
   repo = await startChannel(channel.dir);
   repoUrl = repo.url;
   await channel.packageChart("0.1.0");
   await channel.packageChart("0.2.0");
+  registry = await startOciRegistry(join(channel.dir, "charts"), "0.2.0");
   channel.publish({
     id: "r1",
     createdAt: "2026-12-01T00:00:00Z",
@@ -71,6 +81,7 @@ before(async () => {
 
 after(async () => {
   await operator?.stop();
+  await registry?.stop();
   await releases?.stop();
   await repo?.stop();
   await cluster?.dispose();
@@ -187,6 +198,22 @@ describe("the operator", () => {
       container(await cluster.admin.get(DEPLOYMENTS, GCP_NAMESPACE, "wandb-app")).image,
       "ballast/ballast:0.1.0",
     );
+  });
+
+  it("installs a chart from an OCI registry (spec.chart {url: oci://…, version})", async () => {
+    await cluster.admin.create(WEIGHTS_AND_BIASES, "team-oci", {
+      apiVersion: "apps.wandb.com/v1",
+      kind: "WeightsAndBiases",
+      metadata: { name: "wandb" },
+      spec: {
+        chart: { url: registry.url, version: "0.2.0", plainHTTP: true },
+        values: { global: { host: "https://oci.example.com" } },
+      },
+    });
+    const cr = await completedAt("team-oci", "wandb", 1);
+    assert.equal(cr.status?.version, "0.2.0");
+    assert.equal((await helmRelease("team-oci", "wandb"))?.chart, "ballast-0.2.0");
+    assert.equal((await appEnv("team-oci")).HOST, "https://oci.example.com");
   });
 
   it("upgrades the release when the resource is edited, keeping the generated console password", async () => {
@@ -339,5 +366,29 @@ describe("the operator", () => {
       "3009dfa6.apps.wandb.com",
     );
     assert.ok(lease.spec.holderIdentity);
+  });
+
+  it("runs one leader at a time: a second replica waits, then takes over when the leader stops", async () => {
+    const second = await startOperator({
+      kubeconfig: cluster.kubeconfig,
+      channelUrl: releases.url,
+      namespace: "wandb-cr",
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.match(await (await fetch(second.metrics)).text(), /ballast_operator_leader 0/);
+      await operator.stop();
+      await eventually("the second replica to lead", async () =>
+        /ballast_operator_leader 1/.test(await (await fetch(second.metrics)).text()) ? true : undefined,
+      );
+      // The new leader reconciles what exists, and what comes.
+      await cluster.admin.patch(WEIGHTS_AND_BIASES, "team-oci", "wandb", {
+        spec: { values: { global: { host: "https://oci2.example.com" } } },
+      });
+      await completedAt("team-oci", "wandb", 2);
+      assert.equal((await appEnv("team-oci")).HOST, "https://oci2.example.com");
+    } finally {
+      await second.stop();
+    }
   });
 });

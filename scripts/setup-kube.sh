@@ -6,6 +6,7 @@
 #   kube-etcd       etcd's own server (go.etcd.io/etcd/server/v3/embed) behind a small main
 #                   (scripts/kube-etcd/main.go)
 #   helm            helm.sh/helm/v3/cmd/helm
+#   registry        go-containerregistry's small OCI registry, for charts pulled from oci:// references
 # Idempotent: a stamp per tool records the version built; when it matches, nothing is done.
 # Usage: scripts/setup-kube.sh [--force]
 set -euo pipefail
@@ -14,6 +15,7 @@ kubernetes_version="v1.37.2"
 staging_version="v0.37.2"
 etcd_version="v3.7.3"
 helm_version="v3.21.4"
+registry_version="v0.22.1"
 force="${1:-}"
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -74,3 +76,6 @@ fi
 
 check_tool() { "$1" version --short >/dev/null; }
 install_go_tool helm helm.sh/helm/v3/cmd/helm "$helm_version" "$force"
+
+check_tool() { "$1" -help 2>&1 | grep -q -- -port; }
+install_go_tool registry github.com/google/go-containerregistry/cmd/registry "$registry_version" "$force"

@@ -15,30 +15,38 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-# The Go tools take minutes to build on a fresh machine (MinIO ~5): they build in the background
-# while the other steps run, and the tests wait for them.
-step "Go tools, built in the background: MinIO (S3 store tests), prom2json (/metrics test), fake-gcs-server (GCS store tests)"
-go_log="$(mktemp)"
-(bash scripts/setup-minio.sh && bash scripts/setup-prom2json.sh && bash scripts/setup-fake-gcs.sh) >"$go_log" 2>&1 &
-go_tools=$!
-
-# kube-apiserver takes the longest (~8 min of CPU on a fresh machine). It builds at low priority
-# while everything else runs, and only the last test pass (e2e-kube) waits for it.
-step "Go tools for the Kubernetes tests, built in the background: kube-apiserver, etcd, helm"
-export BALLAST_KUBE_TOOLS_STATUS="$PWD/.cache/kube-tools.status"
+# Builds run in the background while the other steps run; each writes `ok`, or the end of its
+# output when it failed, into a status file that the tests needing its tools wait for.
+build_in_background() {
+  local status="$1"
+  shift
+  rm -f "$status"
+  (
+    log="$(mktemp)"
+    if "$@" >"$log" 2>&1; then
+      cat "$log" >&2
+      echo ok >"$status.tmp"
+    else
+      tail -n 60 "$log" >"$status.tmp"
+    fi
+    rm -f "$log"
+    mv "$status.tmp" "$status"
+  ) &
+}
 mkdir -p .cache
-rm -f "$BALLAST_KUBE_TOOLS_STATUS"
-(
-  kube_log="$(mktemp)"
-  if nice -n 10 bash scripts/setup-kube.sh >"$kube_log" 2>&1; then
-    cat "$kube_log" >&2
-    echo ok >"$BALLAST_KUBE_TOOLS_STATUS.tmp"
-  else
-    tail -n 60 "$kube_log" >"$BALLAST_KUBE_TOOLS_STATUS.tmp"
-  fi
-  rm -f "$kube_log"
-  mv "$BALLAST_KUBE_TOOLS_STATUS.tmp" "$BALLAST_KUBE_TOOLS_STATUS"
-) &
+
+# MinIO takes ~5 min on a fresh machine; the first test that needs one of these waits for it
+# (e2e/support/tools.ts), so the suites start as soon as the checks below are done.
+step "Go tools, built in the background: MinIO (S3 store tests), prom2json (/metrics test), fake-gcs-server (GCS store tests)"
+export BALLAST_GO_TOOLS_STATUS="$PWD/.cache/go-tools.status"
+build_in_background "$BALLAST_GO_TOOLS_STATUS" \
+  bash -c 'bash scripts/setup-minio.sh && bash scripts/setup-prom2json.sh && bash scripts/setup-fake-gcs.sh'
+
+# kube-apiserver takes the longest (~8 min of CPU on a fresh machine): it builds at low priority,
+# and only the last test pass (e2e-kube) waits for it (scripts/run-tests.ts).
+step "Go tools for the Kubernetes tests, built in the background: kube-apiserver, etcd, helm, an OCI registry"
+export BALLAST_KUBE_TOOLS_STATUS="$PWD/.cache/kube-tools.status"
+build_in_background "$BALLAST_KUBE_TOOLS_STATUS" nice -n 10 bash scripts/setup-kube.sh
 
 step "npm ci (Node.js 24 and dependencies from the npm registry)"
 npm ci --no-audit --no-fund --loglevel=error
@@ -71,15 +79,6 @@ step "web UI build (Vite)"
 npm run build -w apps/web --silent
 # The browser tests serve this build instead of each building it again (e2e/support/browser.ts).
 export BALLAST_WEB_BUILT=1
-
-step "Go tools (waiting for the background build)"
-if ! wait "$go_tools"; then
-  cat "$go_log" >&2
-  echo "building the Go tools failed (output above)" >&2
-  exit 1
-fi
-cat "$go_log"
-rm -f "$go_log"
 
 step "tests"
 "$node24" scripts/run-tests.ts all

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { freePort } from "./ports.ts";
 import { stopProcess } from "./processes.ts";
 import { REPO_ROOT } from "./server.ts";
+import { goToolsBuilt } from "./tools.ts";
 
 export const FAKE_GCS_BIN = join(REPO_ROOT, ".cache", "tools", "bin", "fake-gcs-server");
 
@@ -35,6 +36,7 @@ export interface FakeGcs {
 }
 
 export async function startFakeGcs(options: { bucket?: string } = {}): Promise<FakeGcs> {
+  await goToolsBuilt();
   if (!existsSync(FAKE_GCS_BIN)) {
     throw new Error(
       `fake-gcs-server is not installed at ${FAKE_GCS_BIN}; run: bash scripts/setup-fake-gcs.sh`,

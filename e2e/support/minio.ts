@@ -14,6 +14,7 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { freePort } from "./ports.ts";
 import { stopProcess } from "./processes.ts";
 import { REPO_ROOT } from "./server.ts";
+import { goToolsBuilt } from "./tools.ts";
 
 export const MINIO_BIN = join(REPO_ROOT, ".cache", "tools", "bin", "minio");
 
@@ -44,6 +45,7 @@ export interface MinioOptions {
 }
 
 export async function startMinio(options: MinioOptions = {}): Promise<Minio> {
+  await goToolsBuilt();
   if (!existsSync(MINIO_BIN)) {
     throw new Error(`MinIO is not installed at ${MINIO_BIN}; run: bash scripts/setup-minio.sh`);
   }

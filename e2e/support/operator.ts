@@ -150,3 +150,26 @@ export async function installCrd(kube: KubeClient): Promise<void> {
       : undefined;
   });
 }
+
+/** go-containerregistry's registry (scripts/setup-kube.sh) with the app chart pushed as VERSION. */
+export async function startOciRegistry(
+  chartDir: string,
+  version: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const proc = spawn(join(REPO_ROOT, ".cache", "tools", "bin", "registry"), ["-port", String(port)], {
+    stdio: "ignore",
+  });
+  const host = `127.0.0.1:${port}`;
+  await eventually("the OCI registry", async () =>
+    (await fetch(`http://${host}/v2/`).catch(() => undefined))?.ok ? true : undefined,
+  );
+  const pushed = await helm([
+    "push",
+    join(chartDir, `ballast-${version}.tgz`),
+    `oci://${host}/charts`,
+    "--plain-http",
+  ]);
+  if (pushed.code !== 0) throw new Error(pushed.stderr);
+  return { url: `oci://${host}/charts/ballast`, stop: () => stopProcess(proc) };
+}

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT } from "./server.ts";
+import { goToolsBuilt } from "./tools.ts";
 
 export interface Sample {
   readonly name: string;
@@ -108,7 +109,8 @@ export function total(exposition: Exposition, name: string, labels: Record<strin
 export const PROM2JSON = join(REPO_ROOT, ".cache", "tools", "bin", "prom2json");
 
 /** Builds prom2json if needed (scripts/setup-prom2json.sh); fails loudly when it cannot. */
-export function setupProm2json(): Promise<void> {
+export async function setupProm2json(): Promise<void> {
+  await goToolsBuilt();
   return new Promise((resolve, reject) => {
     execFile(
       "bash",

@@ -58,7 +58,29 @@ describe("identity settings (OIDC_*, LDAP_*, SMTP_*, BALLAST_CONSOLE_*)", () => 
       oidc: undefined,
       ldap: undefined,
       smtp: undefined,
-      console: { password: undefined, resource: undefined },
+      console: {
+        password: undefined,
+        resource: undefined,
+        kubernetes: {
+          KUBECONFIG: undefined,
+          KUBERNETES_SERVICE_HOST: undefined,
+          KUBERNETES_SERVICE_PORT: undefined,
+        },
+      },
     });
+  });
+
+  it("needs a way to the Kubernetes API when the operator names the resource", () => {
+    assert.match(
+      parseIdentity({ BALLAST_CONSOLE_RESOURCE: "default/wandb" }).problems?.join("\n") ?? "",
+      /needs the Kubernetes API/,
+    );
+    assert.deepEqual(
+      parseIdentity({ BALLAST_CONSOLE_RESOURCE: "default/wandb", KUBECONFIG: "/k" }).value?.console.resource,
+      {
+        namespace: "default",
+        name: "wandb",
+      },
+    );
   });
 });

@@ -116,6 +116,8 @@ export class Controller {
   private startWatching(outer: AbortSignal): void {
     this.stopWatching();
     this.leading = true;
+    // A new leader reconciles every resource once: forget what an earlier term saw.
+    this.generations.clear();
     const inner = new AbortController();
     outer.addEventListener("abort", () => inner.abort());
     this.watching = inner;

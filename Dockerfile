@@ -63,7 +63,11 @@ RUN GOBIN=/out CGO_ENABLED=0 go install -trimpath -ldflags=-s "helm.sh/helm/v3/c
 
 FROM server AS operator
 COPY --from=helm /out/helm /usr/local/bin/helm
-ENV HELM_CACHE_HOME=/helm/.cache/helm \
+# The app chart of the same version: what a resource installs when it names no chart and no
+# release channel gives one (--default-chart, here through DEFAULT_CHART).
+COPY --from=build /src/charts/ballast /app/charts/ballast
+ENV DEFAULT_CHART=/app/charts/ballast \
+    HELM_CACHE_HOME=/helm/.cache/helm \
     HELM_CONFIG_HOME=/helm/.config/helm \
     HELM_DATA_HOME=/helm/.local/share/helm \
     HOME=/helm

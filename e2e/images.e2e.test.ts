@@ -20,7 +20,7 @@ import {
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type KubeObject, WEIGHTS_AND_BIASES } from "../packages/deploy/src/index.ts";
-import { APP_CHART, helm, OPERATOR_CHART } from "./support/helm.ts";
+import { helm, OPERATOR_CHART } from "./support/helm.ts";
 import { ensureNamespace, eventually, type KubeCluster, startKubeCluster } from "./support/kube.ts";
 import { freePort } from "./support/ports.ts";
 import { collectOutput, stopProcess } from "./support/processes.ts";
@@ -200,7 +200,7 @@ describe("the images", () => {
     assert.doesNotMatch(server.output(), /EROFS|EACCES|read-only file system/i);
   });
 
-  it("the operator's entrypoint installs a release with a read-only root filesystem and the chart's RBAC", async () => {
+  it("the operator's entrypoint installs its bundled app chart with a read-only root filesystem and the chart's RBAC", async () => {
     const stage = stages.operator as Stage;
     const helmHome = scratch(root, "helm");
     // The pod's service account (the chart's ballast-manager), as a kubeconfig readable in the sandbox.
@@ -211,7 +211,9 @@ describe("the images", () => {
     const metrics = await freePort();
     const [, ...args] = [...(stage.entrypoint ?? []), ...(stage.cmd ?? [])];
     const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(stage.env)) env[name] = value.replace(/^\/helm/, helmHome);
+    // The image's /helm is the scratch HELM_HOME; its /app is the repository.
+    for (const [name, value] of Object.entries(stage.env))
+      env[name] = value.replace(/^\/helm/, helmHome).replace(/^\/app\//, `${REPO_ROOT}/`);
     const operator = sandboxed(
       [
         process.execPath,
@@ -227,7 +229,8 @@ describe("the images", () => {
       apiVersion: "apps.wandb.com/v1",
       kind: "WeightsAndBiases",
       metadata: { name: "wandb" },
-      spec: { chart: { path: APP_CHART }, values: { global: { host: "https://ballast.example.com" } } },
+      // No spec.chart and no channel: the chart the image bundles (DEFAULT_CHART).
+      spec: { values: { global: { host: "https://ballast.example.com" } } },
     });
     await eventually(
       "the sandboxed operator to install the release",

@@ -19,6 +19,8 @@ export interface OperatorSettings {
   readonly operatorNamespace: string;
   readonly defaultFrequencyMs: number;
   readonly helmBin: string;
+  /** The app chart for resources that name none and get none from a channel (`--default-chart`). */
+  readonly defaultChart: string | undefined;
 }
 
 const FLAGS = [
@@ -29,6 +31,7 @@ const FLAGS = [
   "health-probe-bind-address",
   "metrics-bind-address",
   "reconcile-frequency",
+  "default-chart",
   "debug",
 ] as const;
 
@@ -88,6 +91,7 @@ export function operatorSettings(
     operatorNamespace: env.OPERATOR_NAMESPACE || "default",
     defaultFrequencyMs: frequency,
     helmBin: env.HELM_BIN || "helm",
+    defaultChart: given.get("default-chart")?.trim() || undefined,
   };
 }
 
@@ -115,6 +119,7 @@ export async function runOperator(
     channelUrl: settings.channelUrl,
     operatorNamespace: settings.operatorNamespace,
     defaultFrequencyMs: settings.defaultFrequencyMs,
+    defaultChart: settings.defaultChart,
     log,
   });
   const controller = new Controller({
@@ -157,7 +162,8 @@ export async function runOperator(
   if (settings.metricsAddress && !sameAddress) listen(settings.metricsAddress, metricsRoute);
 
   log("info", "operator starting", {
-    channel: settings.channelUrl ?? "(none: air-gapped, spec.chart required)",
+    channel: settings.channelUrl ?? "(none: air-gapped)",
+    defaultChart: settings.defaultChart ?? "(none: spec.chart required without a channel)",
     namespaces: settings.namespaces.length > 0 ? settings.namespaces : "all",
     leaderElect: settings.leaderElect,
     operatorNamespace: settings.operatorNamespace,

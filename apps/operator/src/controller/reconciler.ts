@@ -49,6 +49,8 @@ export interface ReconcilerOptions {
   /** Base URL of the release channel; undefined = air-gapped (no channel, no cache). */
   readonly channelUrl: string | undefined;
   readonly operatorNamespace: string;
+  /** The app chart used when no layer names one (the image's bundled chart); undefined = none. */
+  readonly defaultChart?: string | undefined;
   /** Requeue after success when the values set no `reconcileFrequency` (W&B: 1 h). */
   readonly defaultFrequencyMs: number;
   readonly channelAttempts?: number;
@@ -97,7 +99,13 @@ export class Reconciler {
 
     let desired: ReturnType<typeof desiredSpec>;
     try {
-      desired = desiredSpec({ resource, user, channel, operatorNamespace: this.o.operatorNamespace });
+      desired = desiredSpec({
+        resource,
+        user,
+        channel,
+        operatorNamespace: this.o.operatorNamespace,
+        defaultChart: this.o.defaultChart,
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return this.invalid(cr, "InvalidSpec", message, this.o.defaultFrequencyMs);

@@ -13,6 +13,11 @@ export interface DesiredInput {
   /** The channel's (or its cached) spec; null when air-gapped or never reached. */
   readonly channel: Spec | null;
   readonly operatorNamespace: string;
+  /**
+   * The chart when no layer names one: the app chart shipped in the operator's image at the same
+   * version (`--default-chart`), so a resource installs without a channel or a chart repository.
+   */
+  readonly defaultChart?: string | undefined;
 }
 
 export interface Desired {
@@ -47,6 +52,7 @@ export function desiredSpec(input: DesiredInput): Desired {
     [LAYER_RESOURCE, input.resource.chart],
     [LAYER_USER, input.user.chart],
     [LAYER_CHANNEL, input.channel?.chart ?? null],
+    [LAYER_DEFAULTS, input.defaultChart ? { path: input.defaultChart } : null],
   ];
   let chartJson: unknown = null;
   let chart: ChartSource | undefined;

@@ -56,6 +56,20 @@ describe("desiredSpec", () => {
     assert.deepEqual(desired.spec.metadata, { releaseId: "r1" });
   });
 
+  it("falls back to the operator's bundled chart only when no layer names one", () => {
+    const bare = {
+      resource: { chart: null, values: {} },
+      user: { chart: null, values: {}, metadata: null },
+      operatorNamespace: "x",
+      defaultChart: "/app/charts/ballast",
+    };
+    const bundled = desiredSpec({ ...bare, channel: null });
+    assert.deepEqual(bundled.chart, { kind: "local", path: "/app/charts/ballast" });
+    assert.deepEqual(bundled.spec.chart, { path: "/app/charts/ballast" });
+    assert.equal(desiredSpec({ ...bare, channel }).chart?.kind, "repo");
+    assert.equal(desiredSpec({ ...bare, defaultChart: undefined, channel: null }).chart, undefined);
+  });
+
   it("names the layer of a chart it cannot use", () => {
     assert.throws(
       () =>

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../apps/server/src/config.ts";
 import type { KubeObject } from "../packages/deploy/src/kube/kube-client.ts";
+import { parseHcl } from "../scripts/terraform/hcl.ts";
 import { APP_CHART, helm, OPERATOR_CHART, seedResource, template } from "./support/helm.ts";
 import { ensureNamespace, type KubeCluster, startKubeCluster } from "./support/kube.ts";
 import {
@@ -22,6 +23,7 @@ import {
   resolvedEnv,
   validateOnServer,
 } from "./support/manifests.ts";
+import { installCrd } from "./support/operator.ts";
 import { REPO_ROOT } from "./support/server.ts";
 
 /** Every environment variable the server reads (`env.NAME` in apps/server/src), plus Node's own. */
@@ -274,6 +276,7 @@ describe("charts/ballast values matrix", () => {
     assert.equal(config.bucket?.provider, "s3");
     assert.equal(config.queue.kind, "sqs");
     assert.equal(config.cache.redis?.tls, true);
+    assert.equal(config.queue.kind, "sqs");
     assert.equal(config.sessionLengthHours, 12);
     assert.equal(config.identity.oidc?.issuer, "https://id.example.com");
     assert.equal(config.identity.oidc?.clientSecret, "oidc-client-secret");
@@ -511,5 +514,152 @@ describe("charts/ballast-operator", () => {
       template(OPERATOR_CHART, { airgapped: true, channel: { url: "https://x" } }),
       /air-gapped operator calls no release channel/,
     );
+  });
+});
+
+/**
+ * The spec deploy/terraform/aws/app.tf hands the operator, read from the file itself: its object
+ * literals parsed with the HCL parser, each Terraform expression replaced by a sample of what it
+ * evaluates to (an expression without a sample fails the test, so a new value must be looked at).
+ */
+const TERRAFORM_SAMPLES: Record<string, unknown> = {
+  "${local.url}": "https://wandb-aws.wandb.ml",
+  "${var.license}": "license-from-terraform-0123456789",
+  "${var.size}": "small",
+  "${var.other_wandb_env}": { GORILLA_CUSTOM_SETTING: "1" },
+  "${local.bucket_name}": "wandb-file-storage-tidy-cat",
+  "${var.bucket_path}": "",
+  "${local.region}": "eu-central-1",
+  "${local.bucket_kms_key}": "arn:aws:kms:eu-central-1:123456789012:key/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab",
+  "${local.bucket_queue}": "sqs://wandb-file-storage-tidy-cat",
+  "${aws_rds_cluster.main.endpoint}": "wandb.cluster-c1a2b3.eu-central-1.rds.amazonaws.com",
+  "${aws_rds_cluster.main.port}": 3306,
+  "${aws_rds_cluster.main.master_username}": "wandb",
+  "${random_password.database.result}": "DatabasePasswordFromTerraform0123",
+  "${var.database_name}": "wandb_local",
+  // local.redis with a cache (create_elasticache), in redis.tf's shape.
+  "${local.redis}": {
+    host: "master.wandb-rep-group.abc123.euc1.cache.amazonaws.com",
+    port: 6379,
+    password: "RedisAuthTokenFromTerraform0123456789",
+    params: { tls: "true" },
+  },
+  "${var.app_wandb_env}": {},
+  '${aws_iam_role.irsa["app"].arn}': "arn:aws:iam::123456789012:role/wandb-app",
+  "${local.ingress_annotations}": {
+    "alb.ingress.kubernetes.io/scheme": "internet-facing",
+    "alb.ingress.kubernetes.io/target-type": "ip",
+    "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP": 80}, {"HTTPS": 443}]',
+    "external-dns.alpha.kubernetes.io/hostname": "wandb-aws.wandb.ml",
+  },
+  "${var.extra_fqdn}": [],
+};
+
+function sampled(value: unknown, path: string): unknown {
+  if (typeof value === "string" && value.startsWith("${")) {
+    assert.ok(value in TERRAFORM_SAMPLES, `${path}: no sample for the expression ${value}`);
+    return TERRAFORM_SAMPLES[value];
+  }
+  if (Array.isArray(value)) return value.map((v, i) => sampled(v, `${path}[${i}]`));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sampled(v, `${path}.${k}`)]));
+  return value;
+}
+
+describe("the Terraform modules against the charts, the API server and the server's configuration", () => {
+  let spec: { values: Record<string, unknown> };
+  before(async () => {
+    const file = join(REPO_ROOT, "deploy", "terraform", "aws", "app.tf");
+    const parsed = (await parseHcl(file, readFileSync(file, "utf8"))) as {
+      locals?: Record<string, unknown>[];
+    };
+    const raw = parsed.locals?.find((block) => "wandb_spec" in block)?.wandb_spec;
+    assert.ok(raw, "deploy/terraform/aws/app.tf defines local.wandb_spec");
+    spec = sampled(raw, "wandb_spec") as typeof spec;
+  });
+
+  it("the aws module's spec installs the app on Aurora, S3 with KMS and SQS, ElastiCache and IRSA", async () => {
+    const objects = await renderAndValidate(spec.values);
+    const { env, config } = appConfig(objects);
+    assert.equal(env.HOST, "https://wandb-aws.wandb.ml");
+    assert.equal(
+      env.MYSQL,
+      "mysql://wandb@wandb.cluster-c1a2b3.eu-central-1.rds.amazonaws.com:3306/wandb_local?tls=preferred",
+    );
+    assert.equal(config.mysql?.password, "DatabasePasswordFromTerraform0123");
+    assert.equal(env.BUCKET, "s3://wandb-file-storage-tidy-cat");
+    assert.equal(env.AWS_REGION, "eu-central-1");
+    assert.match(env.AWS_S3_KMS_ID ?? "", /^arn:aws:kms:/);
+    assert.equal(env.BUCKET_QUEUE, "sqs://wandb-file-storage-tidy-cat");
+    assert.match(
+      env.REDIS ?? "",
+      /^redis:\/\/:RedisAuthTokenFromTerraform0123456789@master\..*:6379\?.*tls=true/,
+    );
+    assert.equal(env.LICENSE, "license-from-terraform-0123456789");
+    assert.equal(env.GORILLA_CUSTOM_SETTING, "1");
+    assert.equal(config.mysql?.host, "wandb.cluster-c1a2b3.eu-central-1.rds.amazonaws.com");
+    assert.equal(config.bucket?.provider, "s3");
+    assert.equal(config.cache.redis?.tls, true);
+    assert.equal(config.queue.kind, "sqs");
+    const account = find(objects, "ServiceAccount", "wandb-app");
+    assert.equal(
+      account.metadata.annotations?.["eks.amazonaws.com/role-arn"],
+      "arn:aws:iam::123456789012:role/wandb-app",
+    );
+    const ingress = find<{ spec: { ingressClassName: string } }>(objects, "Ingress", "wandb");
+    assert.equal(ingress.spec.ingressClassName, "alb");
+    assertSecretsOnlyInSecrets(objects, [
+      "DatabasePasswordFromTerraform0123",
+      "RedisAuthTokenFromTerraform0123456789",
+      "license-from-terraform-0123456789",
+    ]);
+  });
+
+  it("the kubernetes module sets only variables the server reads", async () => {
+    const file = join(REPO_ROOT, "deploy", "terraform", "kubernetes", "main.tf");
+    const parsed = (await parseHcl(file, readFileSync(file, "utf8"))) as {
+      locals?: Record<string, unknown>[];
+    };
+    const locals = Object.assign({}, ...(parsed.locals ?? [])) as Record<string, unknown>;
+    // local.env and local.secret_env are merge(...) expressions: their keys are `NAME = value`.
+    const names = [String(locals.env), String(locals.secret_env)].flatMap((text) =>
+      [...text.matchAll(/[\s{]([A-Z][A-Z0-9_]+)\s*=(?!=)/g)].map((m) => m[1] ?? ""),
+    );
+    assert.deepEqual([...names].sort(), [
+      "AWS_REGION",
+      "AWS_S3_KMS_ID",
+      "BUCKET",
+      "BUCKET_QUEUE",
+      "HOST",
+      "LICENSE",
+      "MYSQL",
+      "OIDC_AUTH_METHOD",
+      "OIDC_CLIENT_ID",
+      "OIDC_ISSUER",
+      "OIDC_SECRET",
+      "REDIS",
+    ]);
+    const read = serverEnvNames();
+    assert.deepEqual(
+      names.filter((name) => !read.has(name)),
+      [],
+      "the server reads every variable the kubernetes module sets",
+    );
+  });
+
+  it("the helm module's wandb-cr chart renders a WeightsAndBiases resource the API server accepts", async () => {
+    await installCrd(cluster.admin).catch((error: unknown) => {
+      if (!String(error).includes("AlreadyExists") && !String(error).includes("already exists")) throw error;
+    });
+    const chart = join(REPO_ROOT, "deploy", "terraform", "helm", "wandb-cr");
+    const objects = await template(
+      chart,
+      { name: "wandb", spec },
+      { release: "wandb-cr", namespace: "charts" },
+    );
+    assert.deepEqual(kinds(objects), ["WeightsAndBiases/wandb"]);
+    await validateOnServer(cluster.admin, objects, "charts");
+    const resource = objects[0] as KubeObject & { spec: typeof spec };
+    assert.deepEqual(resource.spec, spec);
   });
 });

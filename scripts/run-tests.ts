@@ -6,9 +6,11 @@
  * BALLAST_E2E_STACK=production (MariaDB, MinIO, Redis, SQS; see e2e/support/stack.ts);
  * `e2e-azure` and `e2e-gcs` run the suites that move files and artifacts again with the objects in
  * an Azure container (Azurite) or a GCS bucket (fake-gcs-server), on MariaDB and Redis.
- * `e2e-kube` runs the charts, operator, console and image suites on a real kube-apiserver; it runs last
- * because its tools take the longest to build: when BALLAST_KUBE_TOOLS_STATUS names a file, the pass
- * first waits for that file (scripts/test-all.sh writes `ok` or the build's failure into it).
+ * `e2e-kube` runs the charts, operator, console and image suites on a real kube-apiserver, and the
+ * Terraform modules' checks (OpenTofu, checkov); it runs last because its tools take the longest to
+ * build: when BALLAST_KUBE_TOOLS_STATUS names a file, the pass first waits for that file
+ * (scripts/test-all.sh writes `ok` or the build's failure into it), and e2e/terraform.e2e.test.ts
+ * waits the same way for the file BALLAST_TERRAFORM_TOOLS_STATUS names (e2e/support/tools.ts).
  * `all` runs unit and e2e in one test run, then each of the other passes, and closes with the sum.
  */
 import { spawn } from "node:child_process";
@@ -19,6 +21,7 @@ const KUBE_SUITES = [
   "e2e/operator.e2e.test.ts",
   "e2e/console.e2e.test.ts",
   "e2e/images.e2e.test.ts",
+  "e2e/terraform.e2e.test.ts",
 ];
 
 const OBJECT_SUITES = [

@@ -4,8 +4,9 @@
 # client in a virtualenv (scripts/setup-python.sh), Debian's Chromium for the web UI's browser tests
 # (scripts/setup-browser.sh), MariaDB and Redis (scripts/setup-services.sh), MinIO for the S3 store's
 # tests (scripts/setup-minio.sh), fake-gcs-server for the GCS store's (scripts/setup-fake-gcs.sh),
-# prom2json for the /metrics test (scripts/setup-prom2json.sh), and kube-apiserver, etcd and helm for
-# the chart, operator and console tests (scripts/setup-kube.sh). Then: types, lint, dependency direction, the
+# prom2json for the /metrics test (scripts/setup-prom2json.sh), kube-apiserver, etcd and helm for
+# the chart, operator and console tests (scripts/setup-kube.sh), and OpenTofu and checkov for the
+# Terraform modules' checks (scripts/setup-terraform-tools.sh). Then: types, lint, dependency direction, the
 # web UI's build, and every test suite — the real-client suites a second time on the production
 # stack (MariaDB, MinIO, Redis, SQS) and the file and artifact suites again with an Azure container
 # (Azurite, from npm) and with a GCS bucket (fake-gcs-server) — ending with the line
@@ -36,10 +37,11 @@ build_in_background() {
 mkdir -p .cache
 
 # MinIO takes ~5 min on a fresh machine; the first test that needs one of these waits for it
-# (e2e/support/tools.ts), so the suites start as soon as the checks below are done.
+# (e2e/support/tools.ts), so the suites start as soon as the checks below are done. The builds run
+# below the tests' priority, so the suites they share the CPU with keep their pace.
 step "Go tools, built in the background: MinIO (S3 store tests), prom2json (/metrics test), fake-gcs-server (GCS store tests)"
 export BALLAST_GO_TOOLS_STATUS="$PWD/.cache/go-tools.status"
-build_in_background "$BALLAST_GO_TOOLS_STATUS" \
+build_in_background "$BALLAST_GO_TOOLS_STATUS" nice -n 5 \
   bash -c 'bash scripts/setup-minio.sh && bash scripts/setup-prom2json.sh && bash scripts/setup-fake-gcs.sh'
 
 # kube-apiserver takes the longest (~8 min of CPU on a fresh machine): it builds at low priority,
@@ -47,6 +49,12 @@ build_in_background "$BALLAST_GO_TOOLS_STATUS" \
 step "Go tools for the Kubernetes tests, built in the background: kube-apiserver, etcd, helm, an OCI registry"
 export BALLAST_KUBE_TOOLS_STATUS="$PWD/.cache/kube-tools.status"
 build_in_background "$BALLAST_KUBE_TOOLS_STATUS" nice -n 10 bash scripts/setup-kube.sh
+
+# OpenTofu (a Go build, ~8 min of CPU on a fresh machine) and checkov (PyPI) for the Terraform
+# modules' formatting and static checks; e2e/terraform.e2e.test.ts, in the last pass, waits for them.
+step "Terraform tools, built in the background: OpenTofu (tofu fmt) and checkov"
+export BALLAST_TERRAFORM_TOOLS_STATUS="$PWD/.cache/terraform-tools.status"
+build_in_background "$BALLAST_TERRAFORM_TOOLS_STATUS" nice -n 10 bash scripts/setup-terraform-tools.sh
 
 step "npm ci (Node.js 24 and dependencies from the npm registry)"
 npm ci --no-audit --no-fund --loglevel=error

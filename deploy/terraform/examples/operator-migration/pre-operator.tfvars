@@ -1,0 +1,6 @@
+namespace     = "operator-upgrade"
+domain_name   = "sandbox-aws.wandb.ml"
+zone_id       = "Z032246913CW32RVRY0WU"
+subdomain     = "operator-upgrade"
+wandb_license = "ey..."
+wandb_version = "0.51.2"

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Installs the tools e2e/terraform.e2e.test.ts checks the Terraform modules under deploy/terraform
+# with, without a cloud account and without the Terraform registry (which CI machines cannot reach):
+#   tofu     OpenTofu (github.com/opentofu/opentofu/cmd/tofu), built from the Go module proxy into
+#            .cache/tools/bin/tofu, for `tofu fmt`
+#   checkov  from PyPI, in its own virtualenv .cache/checkov-venv (its pinned dependencies would
+#            clash with the wandb client's in .cache/venv)
+# Idempotent: a stamp per tool records the version installed; when it matches, nothing is done.
+# Usage: scripts/setup-terraform-tools.sh [--force]
+set -euo pipefail
+
+tofu_version="v1.12.6"
+# OpenTofu's go.mod replaces HCL with its own fork; `replace` only applies in the main module, so
+# the throwaway module the build runs in must repeat it (and `go install …@version` refuses a module
+# with a replace directive at all, which is why install_go_tool in scripts/go-tool.sh cannot be used).
+tofu_replace="github.com/hashicorp/hcl/v2 v2.20.1 => github.com/opentofu/hcl/v2 v2.20.2-0.20251021132045-587d123c2828"
+checkov_version="3.3.30"
+force="${1:-}"
+python="${PYTHON:-python3}"
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin_dir="$repo_root/.cache/tools/bin"
+venv="$repo_root/.cache/checkov-venv"
+mkdir -p "$bin_dir"
+
+fail() {
+  echo "setup-terraform-tools: $*" >&2
+  exit 1
+}
+
+# Runs "$@" with its output in a log; on failure prints the log's tail and fails with $1's label.
+logged() {
+  local label="$1" log
+  shift
+  log="$(mktemp)"
+  if ! "$@" >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    rm -f "$log"
+    fail "$label failed (output above)"
+  fi
+  rm -f "$log"
+}
+
+# `tofu version`'s first line. Without TF_CLI_CONFIG_FILE, which when it names a missing file only
+# adds a warning in front.
+tofu_version_line() { env -u TF_CLI_CONFIG_FILE "$bin_dir/tofu" version 2>&1 | head -n 1; }
+
+# --- OpenTofu ---------------------------------------------------------------------------------
+tofu_stamp="$bin_dir/tofu.version"
+if [ "$force" = "--force" ] || [ ! -x "$bin_dir/tofu" ] || [ "$(cat "$tofu_stamp" 2>/dev/null)" != "$tofu_version" ]; then
+  command -v go >/dev/null 2>&1 || fail "go not found; install Go 1.26+ (https://go.dev/dl/)"
+  rm -f "$tofu_stamp"
+  dir="$(mktemp -d)"
+  trap 'rm -rf "$dir"' EXIT
+  # Like build_in_module in scripts/setup-kube.sh. The blank import lets `go mod tidy` see the
+  # package, so go.sum gets every module the build needs.
+  printf 'module ballast.test/tofu\n\ngo 1.26.6\n\nrequire github.com/opentofu/opentofu %s\n\nreplace %s\n' \
+    "$tofu_version" "$tofu_replace" >"$dir/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/opentofu/opentofu/cmd/tofu"\n' >"$dir/tools.go"
+  echo "setup-terraform-tools: building OpenTofu $tofu_version with $(go version | cut -d' ' -f3)" >&2
+  # OpenTofu embeds its version (version/VERSION) but reports it as v1.12.6-dev unless built with
+  # version.dev=no, as its release builds are.
+  tofu_ldflags="-s -X github.com/opentofu/opentofu/version.dev=no"
+  started=$SECONDS
+  build() (
+    cd "$dir" &&
+      GOFLAGS="-mod=mod -buildvcs=false" go mod tidy &&
+      GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath "-ldflags=$tofu_ldflags" -o "$bin_dir/tofu" github.com/opentofu/opentofu/cmd/tofu
+  )
+  logged "building OpenTofu $tofu_version" build
+  rm -rf "$dir"
+  trap - EXIT
+  tofu_version_line | grep -qxF "OpenTofu $tofu_version" ||
+    fail "the built tofu does not report $tofu_version: $(tofu_version_line)"
+  echo "$tofu_version" >"$tofu_stamp"
+  echo "setup-terraform-tools: tofu ready in $((SECONDS - started)) s" >&2
+fi
+
+# --- checkov ----------------------------------------------------------------------------------
+# The stamp covers the checkov version and the interpreter that built the venv (like
+# scripts/setup-python.sh), so a Python upgrade rebuilds it.
+command -v "$python" >/dev/null 2>&1 || fail "$python not found; install Python 3.10+ (Debian: apt-get install python3 python3-venv)"
+checkov_stamp="$venv/.ballast-checkov.version"
+wanted="checkov==$checkov_version python $("$python" -c 'import sys; print(sys.version.split()[0])')"
+if [ "$force" = "--force" ] || [ ! -x "$venv/bin/checkov" ] || [ "$(cat "$checkov_stamp" 2>/dev/null)" != "$wanted" ]; then
+  # Debian splits ensurepip (needed by `python3 -m venv`) into python3-venv / python3.X-venv.
+  # scripts/test-all.sh runs this in the background while its other setup scripts run apt-get:
+  # wait for their lock rather than fail on it.
+  if ! "$python" -c 'import ensurepip' >/dev/null 2>&1; then
+    version="$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      echo "setup-terraform-tools: installing python3-venv (ensurepip is missing)" >&2
+      apt=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
+      "${apt[@]}" update -qq >/dev/null || fail "apt-get update failed"
+      "${apt[@]}" install -y -qq "python$version-venv" >/dev/null 2>&1 ||
+        "${apt[@]}" install -y -qq python3-venv >/dev/null ||
+        fail "apt-get install python3-venv failed"
+    else
+      fail "$python has no ensurepip; install it first: sudo apt-get install python$version-venv"
+    fi
+  fi
+  started=$SECONDS
+  rm -rf "$venv"
+  mkdir -p "$(dirname "$venv")"
+  logged "creating the virtualenv $venv" "$python" -m venv "$venv"
+  echo "setup-terraform-tools: installing checkov $checkov_version into .cache/checkov-venv" >&2
+  logged "pip install checkov==$checkov_version" \
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input "checkov==$checkov_version"
+  [ "$("$venv/bin/checkov" --version 2>/dev/null)" = "$checkov_version" ] ||
+    fail "the installed checkov does not report $checkov_version: $("$venv/bin/checkov" --version 2>&1 | tail -n 5)"
+  echo "$wanted" >"$checkov_stamp"
+  echo "setup-terraform-tools: checkov ready in $((SECONDS - started)) s" >&2
+fi
+
+echo "setup-terraform-tools: $(tofu_version_line) at .cache/tools/bin/tofu;" \
+  "checkov $("$venv/bin/checkov" --version) at .cache/checkov-venv/bin/checkov" >&2

@@ -80,7 +80,11 @@ function sandboxed(
   const script = [
     "set -e",
     'for dir in $WRITABLE; do mount --bind "$dir" "$dir"; done',
+    // A checkout under /tmp (node, helm and the code all live in it) is carried over the fresh /tmp,
+    // read-only like the image's /app.
+    'case "$REPO/" in /tmp/*) mount --bind "$REPO" "$HOLD" ;; esac',
     "mount -t tmpfs -o mode=1777 tmpfs /tmp",
+    'case "$REPO/" in /tmp/*) mkdir -p "$REPO" && mount --bind "$HOLD" "$REPO" && mount -o remount,bind,ro "$REPO" ;; esac',
     "mount -o remount,bind,ro /",
     'exec setpriv --reuid=1001 --regid=0 --clear-groups -- "$@"',
   ].join("\n");
@@ -92,6 +96,8 @@ function sandboxed(
       env: {
         PATH: `${join(REPO_ROOT, ".cache", "tools", "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
         WRITABLE: writable.join(" "),
+        REPO: REPO_ROOT,
+        HOLD: hold,
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -103,6 +109,8 @@ function sandboxed(
 const stages = dockerStages();
 const root = mkdtempSync("/var/tmp/ballast-images-");
 chmodSync(root, 0o755);
+const hold = join(root, "repository");
+mkdirSync(hold);
 let cluster: KubeCluster;
 const running: ChildProcess[] = [];
 

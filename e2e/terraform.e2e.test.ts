@@ -6,21 +6,28 @@
  *
  * Not run: `tofu validate`. It needs `tofu init`, which downloads the providers (aws, kubernetes,
  * helm) from the Terraform registry, and CI machines cannot reach it; even `tofu init -backend=false`
- * fails without them. What validate would catch without a provider's schema — references to
- * undeclared variables, locals, module arguments and outputs — is checked offline by
- * scripts/terraform/terraform.test.ts instead.
+ * fails without them. What validate checks is covered in two halves instead: references to
+ * variables, locals, module arguments and outputs by scripts/terraform/terraform.test.ts, and every
+ * resource's and data source's arguments and nested blocks here, against the providers' schemas as
+ * HashiCorp's CDK for Terraform bindings carry them (scripts/terraform/provider-schema.ts).
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { MODULE_DIRS } from "../scripts/terraform/hcl.ts";
+import { EXAMPLES_DIR, filesIn, MODULE_DIRS, parseHcl } from "../scripts/terraform/hcl.ts";
+import {
+  checkSchema,
+  type ProviderSchema,
+  readProviderSchema,
+} from "../scripts/terraform/provider-schema.ts";
 import { toolsBuilt } from "./support/tools.ts";
 
 const REPO_ROOT = join(import.meta.dirname, "..");
 const TOFU = join(REPO_ROOT, ".cache", "tools", "bin", "tofu");
 const CHECKOV = join(REPO_ROOT, ".cache", "checkov-venv", "bin", "checkov");
+const SCHEMAS = join(REPO_ROOT, ".cache", "terraform-schemas");
 
 interface Result {
   readonly code: number;
@@ -63,7 +70,7 @@ interface FailedCheck {
 describe("the Terraform modules, with OpenTofu and checkov", () => {
   before(async () => {
     await toolsBuilt("BALLAST_TERRAFORM_TOOLS_STATUS", "the Terraform tools (OpenTofu, checkov)", 30);
-    for (const tool of [TOFU, CHECKOV]) {
+    for (const tool of [TOFU, CHECKOV, SCHEMAS]) {
       assert.ok(existsSync(tool), `${tool} is missing: run bash scripts/setup-terraform-tools.sh`);
     }
   });
@@ -121,4 +128,62 @@ describe("the Terraform modules, with OpenTofu and checkov", () => {
       );
     });
   }
+
+  describe("the providers' schemas", () => {
+    let schemas: ProviderSchema[];
+    before(() => {
+      schemas = readdirSync(SCHEMAS)
+        .filter((name) => name.endsWith(".jsii"))
+        .map((name) => readProviderSchema(join(SCHEMAS, name)));
+      assert.deepEqual(schemas.map((s) => s.provider).sort(), ["aws", "helm", "kubernetes", "random", "tls"]);
+    });
+
+    it("every resource and data block of the modules and examples has only known arguments and all required ones", async () => {
+      const dirs = [
+        ...MODULE_DIRS,
+        ...readdirSync(join(REPO_ROOT, EXAMPLES_DIR)).map((name) => `${EXAMPLES_DIR}/${name}`),
+      ];
+      const problems: string[] = [];
+      let blocks = 0;
+      for (const file of dirs.flatMap((dir) => filesIn(REPO_ROOT, dir, ".tf"))) {
+        const json = await parseHcl(file, readFileSync(join(REPO_ROOT, file), "utf8"));
+        blocks += Object.values({ ...(json.resource as object), ...(json.data as object) }).length;
+        problems.push(...checkSchema(file, json, schemas));
+      }
+      assert.ok(blocks > 50, `only ${blocks} resource and data types found`);
+      assert.deepEqual(problems, []);
+    });
+
+    it("catch a misspelled argument, a missing required one, an unknown block and an unknown type", async () => {
+      const sample = [
+        'resource "aws_s3_bucket_cors_configuration" "x" {',
+        '  bucket = "b"',
+        "  cors_rule {",
+        '    allowed_methodz = ["GET"]',
+        '    allowed_origins = ["*"]',
+        "  }",
+        "}",
+        'resource "aws_subnet" "s" {',
+        '  vpc_id = "v"',
+        '  dynamic "nope" {',
+        "    for_each = []",
+        "    content {}",
+        "  }",
+        "}",
+        'resource "aws_s3_bucket_notifications" "typo" {}',
+        'data "aws_iam_policy_document" "d" {',
+        "  statement {",
+        '    principals { type = "AWS" }',
+        "  }",
+        "}",
+      ].join("\n");
+      assert.deepEqual(checkSchema("t.tf", await parseHcl("t.tf", sample), schemas).sort(), [
+        't.tf: aws_s3_bucket_cors_configuration.x.cors_rule: "allowed_methodz" is not an argument or block of this type',
+        't.tf: aws_s3_bucket_cors_configuration.x.cors_rule: the required "allowed_methods" is missing',
+        "t.tf: aws_s3_bucket_notifications.typo: aws has no resource aws_s3_bucket_notifications",
+        't.tf: aws_subnet.s: dynamic "nope" is not a nested block of this type',
+        't.tf: data.aws_iam_policy_document.d.statement.principals: the required "identifiers" is missing',
+      ]);
+    });
+  });
 });

@@ -5,6 +5,8 @@
 #            .cache/tools/bin/tofu, for `tofu fmt`
 #   checkov  from PyPI, in its own virtualenv .cache/checkov-venv (its pinned dependencies would
 #            clash with the wandb client's in .cache/venv)
+#   schemas  the aws (6.25.0), kubernetes (2.38.0), helm (2.17.0), random (3.7.2) and tls (4.1.0)
+#            providers' schemas, as jsii assemblies from npm, in .cache/terraform-schemas
 # Idempotent: a stamp per tool records the version installed; when it matches, nothing is done.
 # Usage: scripts/setup-terraform-tools.sh [--force]
 set -euo pipefail
@@ -111,6 +113,32 @@ if [ "$force" = "--force" ] || [ ! -x "$venv/bin/checkov" ] || [ "$(cat "$checko
   echo "$wanted" >"$checkov_stamp"
   echo "setup-terraform-tools: checkov ready in $((SECONDS - started)) s" >&2
 fi
+
+# --- provider schemas -----------------------------------------------------------------------
+# `tofu validate` needs the providers, which only the Terraform registry serves. Their schemas also
+# ship in HashiCorp's prebuilt CDK for Terraform bindings on npm, as jsii assemblies (.jsii), which
+# scripts/terraform/provider-schema.ts reads. Pinned: package@version (provider version) integrity.
+schemas="$repo_root/.cache/terraform-schemas"
+mkdir -p "$schemas"
+while read -r package version integrity; do
+  file="$schemas/${package#@cdktf/}@$version.jsii"
+  [ "$force" != "--force" ] && [ -s "$file" ] && continue
+  dir="$(mktemp -d)"
+  tarball="$dir/package.tgz"
+  logged "downloading $package@$version" curl -fsSL --retry 3 -o "$tarball" \
+    "https://registry.npmjs.org/$package/-/${package#@cdktf/}-$version.tgz"
+  actual="$("$python" -c 'import base64, hashlib, sys; print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$tarball")"
+  [ "$actual" = "$integrity" ] || fail "$package@$version: integrity $actual, expected $integrity"
+  tar -xzf "$tarball" -C "$dir" package/.jsii
+  mv "$dir/package/.jsii" "$file"
+  rm -rf "$dir"
+done <<'PINS'
+@cdktf/provider-aws 21.22.1 sha512-BuSHeaQFUL9l33pBzIMRT7cTQ69AM2mLtijjteCPhVQRmvuhuj9Lvfymf7knAMhYqAT6+Lrls9jiGVW/Us3zrQ==
+@cdktf/provider-kubernetes 12.1.1 sha512-faZ/zydCsDBYwXqq3douhxSf8KFJfTUixYDr5hg0uCA8FExRK3+w27JUrt6gAVHFBuOVsKthObdqtTmP3PzQSQ==
+@cdktf/provider-helm 11.0.0 sha512-mILgxlLBrqPHADwJw5eHZUDgXWKEtci8A4BXGB+u1i//+6GZahuaN+frOS1eBeDMZ+HOSXWL1BgEXrY4Gbv36w==
+@cdktf/provider-random 12.0.1 sha512-yE9fteVRxekOl6MhJeM6sac1VkljCwGFrZxozq0aE11zTBmB4oQBr3nk9Z1A2C5C3IB/0jKmabYDNPqgrZDfNw==
+@cdktf/provider-tls 11.0.1 sha512-8b7nKJUzLDxGEHOuXo5WcpFGg7g4rQqol6f1YjCJoQD5o3AA68hjMpfWJ6yy85DJekyjA0/idYbeINlOmrd4EQ==
+PINS
 
 echo "setup-terraform-tools: $(tofu_version_line) at .cache/tools/bin/tofu;" \
   "checkov $("$venv/bin/checkov" --version) at .cache/checkov-venv/bin/checkov" >&2

@@ -1,8 +1,10 @@
 /**
  * The Terraform modules under deploy/terraform, checked with real tools that need no cloud account:
- * `tofu fmt` (OpenTofu) for canonical formatting, and checkov's static security checks on each module.
- * The tools come from scripts/setup-terraform-tools.sh (.cache/tools/bin/tofu, .cache/checkov-venv);
- * scripts/test-all.sh builds them in the background, and this waits for that build.
+ * HCL's own formatter (`hclfmt`, the hclwrite.Format that `terraform fmt` and `tofu fmt` apply) for
+ * canonical formatting, checkov's static security checks on each module, and the providers'
+ * schemas. The tools come from scripts/setup-terraform-tools.sh (.cache/tools/bin/hclfmt,
+ * .cache/checkov-venv, .cache/terraform-schemas); scripts/test-all.sh installs them in the
+ * background, and this waits for that.
  *
  * Not run: `tofu validate`. It needs `tofu init`, which downloads the providers (aws, kubernetes,
  * helm) from the Terraform registry, and CI machines cannot reach it; even `tofu init -backend=false`
@@ -13,7 +15,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, globSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { EXAMPLES_DIR, filesIn, MODULE_DIRS, parseHcl } from "../scripts/terraform/hcl.ts";
@@ -25,7 +27,7 @@ import {
 import { toolsBuilt } from "./support/tools.ts";
 
 const REPO_ROOT = join(import.meta.dirname, "..");
-const TOFU = join(REPO_ROOT, ".cache", "tools", "bin", "tofu");
+const HCLFMT = join(REPO_ROOT, ".cache", "tools", "bin", "hclfmt");
 const CHECKOV = join(REPO_ROOT, ".cache", "checkov-venv", "bin", "checkov");
 const SCHEMAS = join(REPO_ROOT, ".cache", "terraform-schemas");
 
@@ -36,17 +38,10 @@ interface Result {
 }
 
 function run(bin: string, args: readonly string[]): Promise<Result> {
-  // A TF_CLI_CONFIG_FILE naming a missing file only adds a warning to tofu's output; drop it.
-  const { TF_CLI_CONFIG_FILE: _, ...env } = process.env;
   return new Promise((resolve) => {
-    execFile(
-      bin,
-      [...args],
-      { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
+    execFile(bin, [...args], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
   });
 }
 
@@ -67,10 +62,14 @@ interface FailedCheck {
   readonly file_line_range: readonly [number, number];
 }
 
-describe("the Terraform modules, with OpenTofu and checkov", () => {
+describe("the Terraform modules, with hclfmt, checkov and the providers' schemas", () => {
   before(async () => {
-    await toolsBuilt("BALLAST_TERRAFORM_TOOLS_STATUS", "the Terraform tools (OpenTofu, checkov)", 30);
-    for (const tool of [TOFU, CHECKOV, SCHEMAS]) {
+    await toolsBuilt(
+      "BALLAST_TERRAFORM_TOOLS_STATUS",
+      "the Terraform tools (hclfmt, checkov, provider schemas)",
+      30,
+    );
+    for (const tool of [HCLFMT, CHECKOV, SCHEMAS]) {
       assert.ok(existsSync(tool), `${tool} is missing: run bash scripts/setup-terraform-tools.sh`);
     }
   });
@@ -78,12 +77,22 @@ describe("the Terraform modules, with OpenTofu and checkov", () => {
   // Only deploy/terraform: the snippets in e2e/fixtures/seeds/terraform are the W&B docs' text
   // verbatim, formatted or not (scripts/terraform/terraform.test.ts compares the examples with them
   // regardless of formatting).
-  it("deploy/terraform is formatted as `tofu fmt` formats it", async () => {
-    const result = await run(TOFU, ["fmt", "-check", "-diff", "-recursive", "deploy/terraform"]);
-    assert.equal(
-      result.code,
-      0,
-      `run: .cache/tools/bin/tofu fmt -recursive deploy/terraform\n${result.stdout}${result.stderr}`,
+  it("deploy/terraform is formatted canonically (hclfmt, as terraform fmt and tofu fmt format)", async () => {
+    const files = ["**/*.tf", "**/*.tfvars", "**/*.tf.disabled"]
+      .flatMap((pattern) => globSync(pattern, { cwd: join(REPO_ROOT, "deploy", "terraform") }))
+      .map((file) => `deploy/terraform/${file}`)
+      .sort();
+    assert.ok(files.length > 30, `only ${files.length} files`);
+    const unformatted: string[] = [];
+    for (const file of files) {
+      const result = await run(HCLFMT, [file]);
+      assert.equal(result.code, 0, `hclfmt ${file}: ${result.stderr}`);
+      if (result.stdout !== readFileSync(join(REPO_ROOT, file), "utf8")) unformatted.push(file);
+    }
+    assert.deepEqual(
+      unformatted,
+      [],
+      "format them: .cache/tools/bin/hclfmt -w FILE (or terraform fmt / tofu fmt)",
     );
   });
 

@@ -7,7 +7,7 @@
  * `e2e-azure` and `e2e-gcs` run the suites that move files and artifacts again with the objects in
  * an Azure container (Azurite) or a GCS bucket (fake-gcs-server), on MariaDB and Redis.
  * `e2e-kube` runs the charts, operator, console and image suites on a real kube-apiserver, and the
- * Terraform modules' checks (OpenTofu, checkov); it runs last because its tools take the longest to
+ * Terraform modules' checks (hclfmt, checkov, provider schemas); it runs last because its tools take the longest to
  * build: when BALLAST_KUBE_TOOLS_STATUS names a file, the pass first waits for that file
  * (scripts/test-all.sh writes `ok` or the build's failure into it), and e2e/terraform.e2e.test.ts
  * waits the same way for the file BALLAST_TERRAFORM_TOOLS_STATUS names (e2e/support/tools.ts).

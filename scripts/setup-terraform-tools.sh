@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the tools e2e/terraform.e2e.test.ts checks the Terraform modules under deploy/terraform
 # with, without a cloud account and without the Terraform registry (which CI machines cannot reach):
-#   tofu     OpenTofu (github.com/opentofu/opentofu/cmd/tofu), built from the Go module proxy into
-#            .cache/tools/bin/tofu, for `tofu fmt`
+#   hclfmt   HCL's own formatter (github.com/hashicorp/hcl/v2/cmd/hclfmt), from the Go module proxy
+#            into .cache/tools/bin/hclfmt: the canonical formatting `terraform fmt` and `tofu fmt`
+#            apply (both are hclwrite.Format). OpenTofu itself builds from the proxy too (v1.12.6:
+#            about 6.5 min of CPU on a fresh machine), but on CI's two cores that build slowed every
+#            suite running beside it, and without the registry's providers it can do no more than fmt.
 #   checkov  from PyPI, in its own virtualenv .cache/checkov-venv (its pinned dependencies would
 #            clash with the wandb client's in .cache/venv)
 #   schemas  the aws (6.25.0), kubernetes (2.38.0), helm (2.17.0), random (3.7.2) and tls (4.1.0)
@@ -11,11 +14,6 @@
 # Usage: scripts/setup-terraform-tools.sh [--force]
 set -euo pipefail
 
-tofu_version="v1.12.6"
-# OpenTofu's go.mod replaces HCL with its own fork; `replace` only applies in the main module, so
-# the throwaway module the build runs in must repeat it (and `go install …@version` refuses a module
-# with a replace directive at all, which is why install_go_tool in scripts/go-tool.sh cannot be used).
-tofu_replace="github.com/hashicorp/hcl/v2 v2.20.1 => github.com/opentofu/hcl/v2 v2.20.2-0.20251021132045-587d123c2828"
 checkov_version="3.3.30"
 force="${1:-}"
 python="${PYTHON:-python3}"
@@ -24,6 +22,11 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin_dir="$repo_root/.cache/tools/bin"
 venv="$repo_root/.cache/checkov-venv"
 mkdir -p "$bin_dir"
+
+# --- hclfmt (first: install_go_tool defines its own fail, replaced below) -----------------------
+check_tool() { "$1" -version >/dev/null 2>&1; }
+source "$repo_root/scripts/go-tool.sh"
+install_go_tool hclfmt github.com/hashicorp/hcl/v2/cmd/hclfmt v2.25.0 "$force"
 
 fail() {
   echo "setup-terraform-tools: $*" >&2
@@ -42,41 +45,6 @@ logged() {
   fi
   rm -f "$log"
 }
-
-# `tofu version`'s first line. Without TF_CLI_CONFIG_FILE, which when it names a missing file only
-# adds a warning in front.
-tofu_version_line() { env -u TF_CLI_CONFIG_FILE "$bin_dir/tofu" version 2>&1 | head -n 1; }
-
-# --- OpenTofu ---------------------------------------------------------------------------------
-tofu_stamp="$bin_dir/tofu.version"
-if [ "$force" = "--force" ] || [ ! -x "$bin_dir/tofu" ] || [ "$(cat "$tofu_stamp" 2>/dev/null)" != "$tofu_version" ]; then
-  command -v go >/dev/null 2>&1 || fail "go not found; install Go 1.26+ (https://go.dev/dl/)"
-  rm -f "$tofu_stamp"
-  dir="$(mktemp -d)"
-  trap 'rm -rf "$dir"' EXIT
-  # Like build_in_module in scripts/setup-kube.sh. The blank import lets `go mod tidy` see the
-  # package, so go.sum gets every module the build needs.
-  printf 'module ballast.test/tofu\n\ngo 1.26.6\n\nrequire github.com/opentofu/opentofu %s\n\nreplace %s\n' \
-    "$tofu_version" "$tofu_replace" >"$dir/go.mod"
-  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/opentofu/opentofu/cmd/tofu"\n' >"$dir/tools.go"
-  echo "setup-terraform-tools: building OpenTofu $tofu_version with $(go version | cut -d' ' -f3)" >&2
-  # OpenTofu embeds its version (version/VERSION) but reports it as v1.12.6-dev unless built with
-  # version.dev=no, as its release builds are.
-  tofu_ldflags="-s -X github.com/opentofu/opentofu/version.dev=no"
-  started=$SECONDS
-  build() (
-    cd "$dir" &&
-      GOFLAGS="-mod=mod -buildvcs=false" go mod tidy &&
-      GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath "-ldflags=$tofu_ldflags" -o "$bin_dir/tofu" github.com/opentofu/opentofu/cmd/tofu
-  )
-  logged "building OpenTofu $tofu_version" build
-  rm -rf "$dir"
-  trap - EXIT
-  tofu_version_line | grep -qxF "OpenTofu $tofu_version" ||
-    fail "the built tofu does not report $tofu_version: $(tofu_version_line)"
-  echo "$tofu_version" >"$tofu_stamp"
-  echo "setup-terraform-tools: tofu ready in $((SECONDS - started)) s" >&2
-fi
 
 # --- checkov ----------------------------------------------------------------------------------
 # The stamp covers the checkov version and the interpreter that built the venv (like
@@ -115,7 +83,7 @@ if [ "$force" = "--force" ] || [ ! -x "$venv/bin/checkov" ] || [ "$(cat "$checko
 fi
 
 # --- provider schemas -----------------------------------------------------------------------
-# `tofu validate` needs the providers, which only the Terraform registry serves. Their schemas also
+# `tofu validate` / `terraform validate` need the providers, which only the Terraform registry serves. Their schemas also
 # ship in HashiCorp's prebuilt CDK for Terraform bindings on npm, as jsii assemblies (.jsii), which
 # scripts/terraform/provider-schema.ts reads. Pinned: package@version (provider version) integrity.
 schemas="$repo_root/.cache/terraform-schemas"
@@ -140,5 +108,5 @@ done <<'PINS'
 @cdktf/provider-tls 11.0.1 sha512-8b7nKJUzLDxGEHOuXo5WcpFGg7g4rQqol6f1YjCJoQD5o3AA68hjMpfWJ6yy85DJekyjA0/idYbeINlOmrd4EQ==
 PINS
 
-echo "setup-terraform-tools: $(tofu_version_line) at .cache/tools/bin/tofu;" \
+echo "setup-terraform-tools: hclfmt (hcl $(cat "$bin_dir/hclfmt.version")) at .cache/tools/bin/hclfmt;" \
   "checkov $("$venv/bin/checkov" --version) at .cache/checkov-venv/bin/checkov" >&2

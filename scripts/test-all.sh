@@ -5,7 +5,7 @@
 # (scripts/setup-browser.sh), MariaDB and Redis (scripts/setup-services.sh), MinIO for the S3 store's
 # tests (scripts/setup-minio.sh), fake-gcs-server for the GCS store's (scripts/setup-fake-gcs.sh),
 # prom2json for the /metrics test (scripts/setup-prom2json.sh), kube-apiserver, etcd and helm for
-# the chart, operator and console tests (scripts/setup-kube.sh), and OpenTofu and checkov for the
+# the chart, operator and console tests (scripts/setup-kube.sh), and hclfmt, checkov and the providers' schemas for the
 # Terraform modules' checks (scripts/setup-terraform-tools.sh). Then: types, lint, dependency direction, the
 # web UI's build, and every test suite — the real-client suites a second time on the production
 # stack (MariaDB, MinIO, Redis, SQS) and the file and artifact suites again with an Azure container
@@ -50,9 +50,9 @@ step "Go tools for the Kubernetes tests, built in the background: kube-apiserver
 export BALLAST_KUBE_TOOLS_STATUS="$PWD/.cache/kube-tools.status"
 build_in_background "$BALLAST_KUBE_TOOLS_STATUS" nice -n 10 bash scripts/setup-kube.sh
 
-# OpenTofu (a Go build, ~8 min of CPU on a fresh machine) and checkov (PyPI) for the Terraform
+# hclfmt (a small Go build), checkov (PyPI) and the providers' schemas (npm) for the Terraform
 # modules' formatting and static checks; e2e/terraform.e2e.test.ts, in the last pass, waits for them.
-step "Terraform tools, built in the background: OpenTofu (tofu fmt) and checkov"
+step "Terraform tools, in the background: hclfmt, checkov, provider schemas"
 export BALLAST_TERRAFORM_TOOLS_STATUS="$PWD/.cache/terraform-tools.status"
 build_in_background "$BALLAST_TERRAFORM_TOOLS_STATUS" nice -n 10 bash scripts/setup-terraform-tools.sh
 

@@ -2,7 +2,7 @@
  * Test tools that may still be building when the tests start: scripts/test-all.sh builds them in
  * the background and names, in an environment variable, a status file where it writes `ok` or the
  * build's failure (BALLAST_GO_TOOLS_STATUS for MinIO, fake-gcs-server and prom2json,
- * BALLAST_TERRAFORM_TOOLS_STATUS for OpenTofu and checkov). The first test that needs them waits
+ * BALLAST_TERRAFORM_TOOLS_STATUS for hclfmt, checkov and the provider schemas). The first test that needs them waits
  * here; without the variable (a developer's machine, tools already built) nothing waits.
  */
 import { existsSync, readFileSync } from "node:fs";

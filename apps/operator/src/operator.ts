@@ -149,7 +149,10 @@ export async function runOperator(
   };
   const health: Record<string, () => [number, string]> = {
     "/healthz": () => [200, "ok\n"],
-    "/readyz": () => [200, "ok\n"],
+    "/readyz": () =>
+      controller.ready()
+        ? [200, "ok\n"]
+        : [503, "the first list of WeightsAndBiases resources is not done yet\n"],
   };
   const metricsRoute: Record<string, () => [number, string]> = {
     "/metrics": () => [200, metrics.exposition()],

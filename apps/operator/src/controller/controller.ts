@@ -77,8 +77,8 @@ export class Controller {
   private readonly generations = new Map<string, number>();
   private leading = false;
   private watching: AbortController | undefined;
-  /** True once the first list of resources has been taken (for /readyz). */
-  synced = false;
+  /** Namespaces (or "" for all) whose WeightsAndBiases resources have been listed this term. */
+  private readonly listed = new Set<string>();
 
   constructor(options: ControllerOptions) {
     this.o = options;
@@ -113,9 +113,19 @@ export class Controller {
     this.queue.stop();
   }
 
+  /**
+   * For /readyz: a leader is ready once it has listed the resources it watches; a standby replica,
+   * which holds no work, is ready as it is (it takes over through the Lease).
+   */
+  ready(): boolean {
+    const namespaces = this.o.namespaces.length > 0 ? this.o.namespaces : [""];
+    return !this.leading || namespaces.every((namespace) => this.listed.has(namespace));
+  }
+
   private startWatching(outer: AbortSignal): void {
     this.stopWatching();
     this.leading = true;
+    this.listed.clear();
     // A new leader reconciles every resource once: forget what an earlier term saw.
     this.generations.clear();
     const inner = new AbortController();
@@ -140,7 +150,6 @@ export class Controller {
               this.generations.delete(key);
               return;
             }
-            this.synced = true;
             const seen = this.generations.get(key);
             this.generations.set(key, generation);
             // Spec edits bump the generation; status, label and finalizer edits do not.
@@ -149,6 +158,9 @@ export class Controller {
           onError: (error) => {
             this.o.metrics.watchErrors++;
             this.o.log("warn", "watch of WeightsAndBiases failed; retrying", { error: String(error) });
+          },
+          onListed: () => {
+            if (!inner.signal.aborted) this.listed.add(namespace ?? "");
           },
         },
         inner.signal,

@@ -20,13 +20,15 @@ export interface InformerOptions<T extends KubeObject> {
   /** Called for every object at each (re)list, then for every watch event. */
   readonly onEvent: (event: WatchEvent<T>) => void;
   readonly onError: (error: unknown) => void;
+  /** Called after each complete list, once its objects have gone to onEvent. */
+  readonly onListed?: () => void;
 }
 
 export function runInformer<T extends KubeObject>(
   options: InformerOptions<T>,
   signal: AbortSignal,
 ): Promise<void> {
-  const { kube, type, namespace, labelSelector, onEvent, onError } = options;
+  const { kube, type, namespace, labelSelector, onEvent, onError, onListed } = options;
   const pause = (ms: number): Promise<void> =>
     new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
@@ -44,6 +46,7 @@ export function runInformer<T extends KubeObject>(
           const list = await kube.list<T>(type, namespace, labelSelector);
           for (const item of list.items) onEvent({ type: "ADDED", object: item });
           resourceVersion = list.metadata.resourceVersion ?? "0";
+          onListed?.();
         }
         resourceVersion = await kube.watch<T>(
           type,

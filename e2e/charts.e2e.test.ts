@@ -203,6 +203,7 @@ const FULL = {
         secret: "oidc-client-secret",
         issuer: "https://id.example.com",
         authMethod: "pkce",
+        allowedDomains: "example.com, example.org",
       },
     },
     ldap: {
@@ -280,6 +281,7 @@ describe("charts/ballast values matrix", () => {
     assert.equal(config.sessionLengthHours, 12);
     assert.equal(config.identity.oidc?.issuer, "https://id.example.com");
     assert.equal(config.identity.oidc?.clientSecret, "oidc-client-secret");
+    assert.deepEqual(config.identity.oidc?.allowedDomains, ["example.com", "example.org"]);
     assert.equal(config.identity.ldap?.caCertPath, "/etc/ballast/ldap-ca/certificate.crt");
     assert.equal(config.identity.smtp?.password, "smtp-pass");
     assert.equal(env.GLOBAL_ENV, "example");

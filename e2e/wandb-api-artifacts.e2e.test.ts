@@ -78,4 +78,25 @@ describe("wandb.Api() reads artifacts back from Ballast", { timeout: 600_000 }, 
         assert.deepEqual(result.used_artifacts, ["net:v1"]);
       }),
   );
+
+  it(
+    "deletes versions with artifact.delete(): aliases guard it, `latest` moves back",
+    { timeout: 300_000 },
+    () =>
+      tracked(async () => {
+        const env = await client("delete");
+        const { result } = await runScript<Record<string, string | string[]>>(
+          "artifact_delete.py",
+          ["--project", "deletes", "--dir", `${env.dir}/sources`],
+          env,
+        );
+        assert.match(String(result.v0_keep_aliases), /aliases/, "refused while `best` points at it");
+        assert.equal(result.v0_with_aliases, "ok");
+        assert.notEqual(result.v0_read_after, "ok", "a deleted version is gone");
+        assert.notEqual(result.best_read_after, "ok", "its alias went with it");
+        assert.equal(result.v2_latest_only, "ok", "`latest` alone does not guard a version");
+        assert.equal(result.latest_now, "v1");
+        assert.deepEqual(result.versions_left, ["v1"]);
+      }),
+  );
 });

@@ -114,7 +114,12 @@ describe("web sign-in, sessions, CSRF and API keys", { timeout: 300_000 }, () =>
     assert.match(test.server.setupToken ?? "", /^[0-9a-f]{32}$/);
     const session = await call(test, "GET", "/api/v1/session");
     assert.equal(session.status, 200);
-    assert.deepEqual(session.body, { user: null, csrfToken: null, setupRequired: true });
+    assert.deepEqual(session.body, {
+      user: null,
+      csrfToken: null,
+      setupRequired: true,
+      signIn: { password: true, oidc: false, ldap: false },
+    });
     assert.equal(session.headers.get("cache-control"), "no-store");
   });
 
@@ -159,6 +164,7 @@ describe("web sign-in, sessions, CSRF and API keys", { timeout: 300_000 }, () =>
       user: { id: user.id, username: "admin", email: "ops@example.com", isAdmin: true },
       csrfToken: adminCsrf,
       setupRequired: false,
+      signIn: { password: true, oidc: false, ldap: false },
     });
   });
 

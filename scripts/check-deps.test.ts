@@ -49,4 +49,10 @@ describe("dependency direction check", () => {
     assert.equal(checkFile("apps/cli/src/a.ts", `import { x } from "../../server/src/main.ts";`).length, 1);
     assert.equal(checkFile("apps/cli/src/a.ts", `import { startServer } from "@ballast/server";`).length, 0);
   });
+
+  it("lets only the LDAP directory client import the LDAP library", () => {
+    const source = `import { Client } from "ldapts";\nimport { x } from "../services.ts";`;
+    assert.equal(checkFile("apps/server/src/domain/auth/ldap-directory.ts", source).length, 0);
+    assert.equal(checkFile("apps/server/src/domain/auth/ldap-sign-in.ts", source).length, 1);
+  });
 });

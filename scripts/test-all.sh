@@ -2,7 +2,7 @@
 # The full test command (README "Run the tests"); .ci/run calls it on a fresh machine.
 # Installs what it needs itself: Node.js 24 and the npm dependencies (npm ci), the Python `wandb`
 # client in a virtualenv (scripts/setup-python.sh), Debian's Chromium for the web UI's browser tests
-# (scripts/setup-browser.sh), MariaDB and Redis (scripts/setup-services.sh), MinIO for the S3 store's
+# (scripts/setup-browser.sh), MariaDB, Redis and OpenLDAP (scripts/setup-services.sh), MinIO for the S3 store's
 # tests (scripts/setup-minio.sh), fake-gcs-server for the GCS store's (scripts/setup-fake-gcs.sh),
 # prom2json for the /metrics test (scripts/setup-prom2json.sh), kube-apiserver, etcd and helm for
 # the chart, operator and console tests (scripts/setup-kube.sh), and hclfmt, checkov and the providers' schemas for the

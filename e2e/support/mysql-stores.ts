@@ -4,10 +4,13 @@
  */
 import { loadConfig } from "../../apps/server/src/config.ts";
 import { MysqlArtifactRepository } from "../../apps/server/src/stores/mysql/artifact.repository.ts";
+import { MysqlAuditRepository } from "../../apps/server/src/stores/mysql/audit.repository.ts";
 import { MysqlDatabase } from "../../apps/server/src/stores/mysql/database.ts";
+import { MysqlEmailTokenRepository } from "../../apps/server/src/stores/mysql/email-token.repository.ts";
 import { MysqlIdentityRepository } from "../../apps/server/src/stores/mysql/identity.repository.ts";
 import { MysqlJobRepository } from "../../apps/server/src/stores/mysql/job.repository.ts";
 import { MysqlSweepRepository } from "../../apps/server/src/stores/mysql/sweep.repository.ts";
+import { MysqlTeamRepository } from "../../apps/server/src/stores/mysql/team.repository.ts";
 import type { SeededRun } from "../../apps/server/src/stores/store-fixture.ts";
 import type { MariaDb } from "./mariadb.ts";
 
@@ -23,9 +26,12 @@ export async function openMysqlStores(mariadb: MariaDb, label: string) {
   return {
     db,
     identity,
+    teams: new MysqlTeamRepository(db),
     artifacts: new MysqlArtifactRepository(db),
     sweeps: new MysqlSweepRepository(db),
     jobs: new MysqlJobRepository(db),
+    audit: new MysqlAuditRepository(db),
+    emailTokens: new MysqlEmailTokenRepository(db),
     /** User `u`, project `p`, and a run row `r` written directly (the run store is tested on its own). */
     async seedRun(): Promise<SeededRun> {
       const user =

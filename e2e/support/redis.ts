@@ -137,8 +137,8 @@ export async function startRedis(
   };
 }
 
-/** A throwaway CA and a server certificate for 127.0.0.1 and localhost, signed by it. */
-async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+/** A throwaway CA and a server certificate for 127.0.0.1 and localhost, signed by it (slapd.ts uses it too). */
+export async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
   const ca = join(dir, "ca.pem");
   const caKey = join(dir, "ca.key");
   const cert = join(dir, "server.pem");

@@ -2,13 +2,17 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError } from "@ballast/core";
 import { registerArtifactRoutes } from "./api/artifacts.routes.ts";
+import { registerAuditRoutes } from "./api/audit.handler.ts";
 import { registerAuthRoutes } from "./api/auth.routes.ts";
 import { registerChartRoutes } from "./api/charts.routes.ts";
 import { registerConsoleRoutes } from "./api/console.handler.ts";
+import { registerMailRoutes } from "./api/mail.routes.ts";
 import { projectsHandler } from "./api/projects.handler.ts";
 import { registerRunRoutes } from "./api/runs.routes.ts";
 import { seriesHandler } from "./api/series.handler.ts";
 import { registerSystemAdminRoutes } from "./api/system-admin.handler.ts";
+import { registerTeamRoutes } from "./api/teams.handler.ts";
+import { registerUserRoutes } from "./api/users.handler.ts";
 import { registerWorkspaceRoutes } from "./api/workspace.routes.ts";
 import { ConsoleService } from "./domain/console/console.service.ts";
 import type { Services } from "./domain/services.ts";
@@ -54,6 +58,10 @@ export function createApp(services: Services, signer: UrlSigner, ops: Ops) {
   registerRunRoutes(router, services);
   registerWorkspaceRoutes(router, services);
   registerSystemAdminRoutes(router, services);
+  registerAuditRoutes(router, services);
+  registerTeamRoutes(router, services);
+  registerUserRoutes(router, services);
+  registerMailRoutes(router, services);
   registerConsoleRoutes(router, services, new ConsoleService(services.config, services.stores.identity));
 
   const webAssets = webAssetsHandler();

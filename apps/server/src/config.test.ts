@@ -10,6 +10,7 @@ describe("loadConfig", () => {
     assert.equal(config.shutdownDrainSeconds, 0);
     assert.equal(config.sessionLengthHours, 720);
     assert.equal(config.settingsRefreshSeconds, 30);
+    assert.equal(config.auditExportIntervalSeconds, 300);
   });
 
   it("lists every bad setting at once, each with what it accepts", () => {
@@ -21,6 +22,7 @@ describe("loadConfig", () => {
             BALLAST_SHUTDOWN_DRAIN_SECONDS: "-1",
             BALLAST_SESSION_LENGTH_HOURS: "0",
             BALLAST_SETTINGS_REFRESH_SECONDS: "0.5",
+            BALLAST_AUDIT_EXPORT_INTERVAL_SECONDS: "5m",
           },
         }),
       (error: unknown) => {
@@ -30,6 +32,7 @@ describe("loadConfig", () => {
           "BALLAST_SHUTDOWN_DRAIN_SECONDS",
           "BALLAST_SESSION_LENGTH_HOURS",
           "BALLAST_SETTINGS_REFRESH_SECONDS",
+          "BALLAST_AUDIT_EXPORT_INTERVAL_SECONDS",
         ]) {
           assert.match(error.message, new RegExp(name));
         }

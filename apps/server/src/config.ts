@@ -54,6 +54,8 @@ export interface ServerConfig {
   readonly shutdownDrainSeconds: number;
   /** How often a replica looks for /system-admin settings changed through another replica. */
   readonly settingsRefreshSeconds: number;
+  /** BALLAST_AUDIT_EXPORT_INTERVAL_SECONDS: how often the audit log is exported to the bucket (0: never). */
+  readonly auditExportIntervalSeconds: number;
   /** MYSQL: the metadata and metric database; undefined means embedded SQLite in dataDir. */
   readonly mysql: MysqlSettings | undefined;
   /**
@@ -167,6 +169,14 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     );
   }
 
+  const auditExportText = env.BALLAST_AUDIT_EXPORT_INTERVAL_SECONDS ?? "300";
+  const auditExportIntervalSeconds = Number(auditExportText);
+  if (!/^\d+$/.test(auditExportText) || auditExportIntervalSeconds > 86_400) {
+    problems.push(
+      `BALLAST_AUDIT_EXPORT_INTERVAL_SECONDS must be a whole number of seconds from 0 (no export) to 86400 (got "${auditExportText}"); e.g. 300`,
+    );
+  }
+
   /** Runs a backend parser when its variable is set, collecting its problems. */
   const backend = <T>(text: string | undefined, parse: (text: string) => Parsed<T>): T | undefined => {
     if (text === undefined || text === "") return undefined;
@@ -225,6 +235,7 @@ export function loadConfig(input: ConfigInput): ServerConfig {
     metricsEnabled: metricsText === "on",
     shutdownDrainSeconds,
     settingsRefreshSeconds,
+    auditExportIntervalSeconds,
     mysql: mysql && Object.freeze(mysql),
     bucket: bucket && Object.freeze(bucket),
     azureStorageKey: env.AZURE_STORAGE_KEY || undefined,

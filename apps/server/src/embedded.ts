@@ -9,13 +9,16 @@ import { LocalDiskObjectStore } from "./stores/objects/local-disk.store.ts";
 import { UrlSigner } from "./stores/objects/url-signer.ts";
 import { directoryReadiness, type ReadinessCheck } from "./stores/readiness.ts";
 import { SqliteArtifactRepository } from "./stores/sqlite/artifact.repository.ts";
+import { SqliteAuditRepository } from "./stores/sqlite/audit.repository.ts";
 import { SqliteDatabase } from "./stores/sqlite/database.ts";
+import { SqliteEmailTokenRepository } from "./stores/sqlite/email-token.repository.ts";
 import { SqliteIdentityRepository } from "./stores/sqlite/identity.repository.ts";
 import { SqliteJobRepository } from "./stores/sqlite/job.repository.ts";
 import { SqliteRunRepository } from "./stores/sqlite/run.repository.ts";
 import { SqliteRunReadRepository } from "./stores/sqlite/run-read.repository.ts";
 import { sqliteReadiness } from "./stores/sqlite/sqlite.readiness.ts";
 import { SqliteSweepRepository } from "./stores/sqlite/sweep.repository.ts";
+import { SqliteTeamRepository } from "./stores/sqlite/team.repository.ts";
 import { checkEnvironmentStorage, StorageControl } from "./system-storage.ts";
 
 export interface Embedded {
@@ -113,7 +116,11 @@ async function openStores(
   const services = createServices(
     config,
     { ...metadata.repositories, objects: storage.objects, cache },
-    { pollSignedUploads: () => storage.pollSignedUploads(), system: storage.admin() },
+    {
+      pollSignedUploads: () => storage.pollSignedUploads(),
+      system: storage.admin(),
+      ...(publicUrl === undefined ? {} : { publicUrl }),
+    },
   );
   return {
     services,
@@ -151,11 +158,14 @@ async function openMetadata(config: ServerConfig): Promise<Metadata> {
     label: `the SQLite database ${database.path}`,
     repositories: {
       identity: new SqliteIdentityRepository(database),
+      teams: new SqliteTeamRepository(database),
       runs: new SqliteRunRepository(database),
       runReads: new SqliteRunReadRepository(database),
       artifacts: new SqliteArtifactRepository(database),
       sweeps: new SqliteSweepRepository(database),
       jobs: new SqliteJobRepository(database),
+      audit: new SqliteAuditRepository(database),
+      emailTokens: new SqliteEmailTokenRepository(database),
     },
     readiness: sqliteReadiness(database),
     metrics: { files: { database: database.path, wal: `${database.path}-wal` } },

@@ -24,6 +24,7 @@ describe("identity settings (OIDC_*, LDAP_*, SMTP_*, BALLAST_CONSOLE_*)", () => 
       clientId: "ballast",
       clientSecret: "s3cret",
       authMethod: undefined,
+      allowedDomains: [],
     });
     assert.deepEqual(parsed.value.ldap?.groupAllowList, ["ml", "admins"]);
     assert.equal(parsed.value.ldap?.tls, true, "ldaps:// means TLS");
@@ -35,6 +36,7 @@ describe("identity settings (OIDC_*, LDAP_*, SMTP_*, BALLAST_CONSOLE_*)", () => 
     const parsed = parseIdentity({
       OIDC_CLIENT_ID: "ballast",
       LDAP_ADDRESS: "ldap.example.com",
+      LDAP_ATTRIBUTES: "email=mail,phone=telephoneNumber",
       SMTP_HOST: "smtp",
       SMTP_PORT: "smtp",
       BALLAST_CONSOLE_RESOURCE: "wandb",
@@ -45,12 +47,39 @@ describe("identity settings (OIDC_*, LDAP_*, SMTP_*, BALLAST_CONSOLE_*)", () => 
       /OIDC_ISSUER and OIDC_CLIENT_ID go together/,
       /LDAP_ADDRESS must start with ldap:\/\//,
       /LDAP_BASE_DN is required/,
+      /LDAP_ATTRIBUTES must be key=attribute pairs/,
       /SMTP_PORT must be a port/,
       /BALLAST_CONSOLE_RESOURCE must be namespace\/name/,
       /at least 12 characters/,
     ]) {
       assert.match(text, expected);
     }
+  });
+
+  it("reads OIDC_AUTH_METHOD and BALLAST_OIDC_ALLOWED_DOMAINS", () => {
+    const oidc = parseIdentity({
+      OIDC_ISSUER: "https://id.example.com",
+      OIDC_CLIENT_ID: "ballast",
+      OIDC_AUTH_METHOD: "implicit",
+      BALLAST_OIDC_ALLOWED_DOMAINS: " Example.COM, @example.org ,,",
+    }).value?.oidc;
+    assert.equal(oidc?.authMethod, "implicit");
+    assert.equal(oidc?.clientSecret, undefined, "a public client");
+    assert.deepEqual(oidc?.allowedDomains, ["example.com", "example.org"]);
+    const text = (
+      parseIdentity({
+        OIDC_ISSUER: "https://id.example.com",
+        OIDC_CLIENT_ID: "ballast",
+        OIDC_AUTH_METHOD: "magic",
+        BALLAST_OIDC_ALLOWED_DOMAINS: "example.com,bad domain",
+      }).problems ?? []
+    ).join("\n");
+    assert.match(text, /OIDC_AUTH_METHOD must be one of pkce, implicit/);
+    assert.match(text, /BALLAST_OIDC_ALLOWED_DOMAINS must be email domains .*"bad domain"/);
+    assert.match(
+      parseIdentity({ BALLAST_OIDC_ALLOWED_DOMAINS: "example.com" }).problems?.join("\n") ?? "",
+      /needs OIDC_ISSUER and OIDC_CLIENT_ID/,
+    );
   });
 
   it("is empty when nothing is set", () => {

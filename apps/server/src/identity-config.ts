@@ -5,14 +5,27 @@
  * parsed and checked here so a wrong value stops the server at start with its fix.
  */
 import type { Parsed } from "./backend-config.ts";
+import { parseLdapAttributes } from "./domain/auth/ldap.ts";
 
 export interface OidcSettings {
   readonly issuer: string;
   readonly clientId: string;
   readonly clientSecret: string | undefined;
-  /** OIDC_AUTH_METHOD as W&B's chart passes it (pkce, implicit, client_secret_basic, …). */
-  readonly authMethod: string | undefined;
+  /**
+   * OIDC_AUTH_METHOD as W&B's chart passes it: `pkce` or `implicit` (both served with the
+   * authorization code flow and PKCE), or `client_secret_basic` / `client_secret_post` to choose how
+   * the secret is sent to the token endpoint.
+   */
+  readonly authMethod: OidcAuthMethod | undefined;
+  /**
+   * BALLAST_OIDC_ALLOWED_DOMAINS: lower-case email domains whose users may sign in (an exact match
+   * of the part after `@`); empty means any.
+   */
+  readonly allowedDomains: readonly string[];
 }
+
+export const OIDC_AUTH_METHODS = ["pkce", "implicit", "client_secret_basic", "client_secret_post"] as const;
+export type OidcAuthMethod = (typeof OIDC_AUTH_METHODS)[number];
 
 export interface LdapSettings {
   readonly address: string;
@@ -74,13 +87,36 @@ export function parseIdentity(env: Env): Parsed<IdentitySettings> {
         `OIDC_ISSUER must be the provider's URL, e.g. https://accounts.google.com (got "${issuer}")`,
       );
     } else {
+      const method = set(env.OIDC_AUTH_METHOD);
+      const authMethod = OIDC_AUTH_METHODS.find((known) => known === method);
+      if (method !== undefined && authMethod === undefined) {
+        problems.push(
+          `OIDC_AUTH_METHOD must be one of ${OIDC_AUTH_METHODS.join(", ")} or empty (got "${method}"); pkce is W&B's usual value`,
+        );
+      }
+      const allowedDomains = (set(env.BALLAST_OIDC_ALLOWED_DOMAINS) ?? "")
+        .split(",")
+        .map((domain) => domain.trim().toLowerCase().replace(/^@/, ""))
+        .filter(Boolean);
+      for (const domain of allowedDomains) {
+        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(domain)) {
+          problems.push(
+            `BALLAST_OIDC_ALLOWED_DOMAINS must be email domains separated by commas, e.g. example.com,example.org (got "${domain}")`,
+          );
+        }
+      }
       oidc = {
         issuer: issuer.replace(/\/+$/, ""),
         clientId,
         clientSecret: set(env.OIDC_SECRET),
-        authMethod: set(env.OIDC_AUTH_METHOD),
+        authMethod,
+        allowedDomains,
       };
     }
+  } else if (set(env.BALLAST_OIDC_ALLOWED_DOMAINS)) {
+    problems.push(
+      "BALLAST_OIDC_ALLOWED_DOMAINS needs OIDC_ISSUER and OIDC_CLIENT_ID (single sign-on is off)",
+    );
   }
 
   let ldap: LdapSettings | undefined;
@@ -99,11 +135,14 @@ export function parseIdentity(env: Env): Parsed<IdentitySettings> {
     const tlsText = set(env.LDAP_TLS_ENABLE) ?? "false";
     if (tlsText !== "true" && tlsText !== "false")
       problems.push(`LDAP_TLS_ENABLE must be true or false (got "${tlsText}")`);
+    const attributes = parseLdapAttributes(set(env.LDAP_ATTRIBUTES));
+    if ("problem" in attributes) problems.push(attributes.problem);
     ldap = {
       address,
       baseDn: baseDn ?? "",
       bindDn: set(env.LDAP_BIND_DN),
-      bindPassword: set(env.LDAP_BIND_PW),
+      // Taken literally: a password may begin or end with spaces.
+      bindPassword: env.LDAP_BIND_PW || undefined,
       attributes: set(env.LDAP_ATTRIBUTES),
       groupAllowList: (set(env.LDAP_GROUP_ALLOW_LIST) ?? "")
         .split(",")

@@ -62,6 +62,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       isAdmin: true,
     });
     const key = await services.identity.createApiKey(admin.id, "first start");
+    await services.audit.record({
+      action: "user.created",
+      actor: null,
+      target: admin.username,
+      detail: { method: "first-start", admin: true },
+    });
     firstLogin = key;
   }
   const setupToken = await services.auth.prepareSetup();
@@ -88,6 +94,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   // Records uploads made straight to the bucket (S3); with local disk it finds no jobs.
   services.uploads.start();
   embedded.storage.start(services);
+  // Every replica runs it; the lease in the settings table lets one export at a time.
+  services.auditExport.start(config.auditExportIntervalSeconds);
 
   const hostShown = config.listenHost === "0.0.0.0" ? "127.0.0.1" : config.listenHost;
   return {
@@ -102,6 +110,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       if ((options.drainMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, options.drainMs));
       clearInterval(sweeper);
       await services.uploads.stop();
+      await services.auditExport.stop();
       await embedded.storage.stop();
       await new Promise<void>((resolve) => {
         // Idle keep-alive connections close now; busy ones after their response (or the grace time).

@@ -5,13 +5,16 @@
 import { ConfigError } from "./config.ts";
 import type { Metadata } from "./embedded.ts";
 import { MysqlArtifactRepository } from "./stores/mysql/artifact.repository.ts";
+import { MysqlAuditRepository } from "./stores/mysql/audit.repository.ts";
 import { MysqlDatabase, type MysqlSettings } from "./stores/mysql/database.ts";
+import { MysqlEmailTokenRepository } from "./stores/mysql/email-token.repository.ts";
 import { MysqlIdentityRepository } from "./stores/mysql/identity.repository.ts";
 import { MysqlJobRepository } from "./stores/mysql/job.repository.ts";
 import { mysqlReadiness } from "./stores/mysql/mysql.readiness.ts";
 import { MysqlRunRepository } from "./stores/mysql/run.repository.ts";
 import { MysqlRunReadRepository } from "./stores/mysql/run-read.repository.ts";
 import { MysqlSweepRepository } from "./stores/mysql/sweep.repository.ts";
+import { MysqlTeamRepository } from "./stores/mysql/team.repository.ts";
 
 /**
  * The MySQL stores: the pool opened (a server that cannot be reached fails the start with the
@@ -35,11 +38,14 @@ export async function openMysqlMetadata(settings: MysqlSettings): Promise<Metada
     label,
     repositories: {
       identity: new MysqlIdentityRepository(database),
+      teams: new MysqlTeamRepository(database),
       runs: new MysqlRunRepository(database),
       runReads: new MysqlRunReadRepository(database),
       artifacts: new MysqlArtifactRepository(database),
       sweeps: new MysqlSweepRepository(database),
       jobs: new MysqlJobRepository(database),
+      audit: new MysqlAuditRepository(database),
+      emailTokens: new MysqlEmailTokenRepository(database),
     },
     readiness: mysqlReadiness(database),
     metrics: { pool: () => database.poolStats() },

@@ -6,15 +6,21 @@ import { VersionPage } from "./artifacts/version.page.tsx";
 import { AppShell } from "./components/app-shell.tsx";
 import { matchPath } from "./match-path.ts";
 import { ApiKeysPage } from "./pages/api-keys.page.tsx";
+import { AuditLogPage } from "./pages/audit-log.page.tsx";
 import { ConsolePage } from "./pages/console.page.tsx";
 import { HomePage } from "./pages/home.page.tsx";
+import { InvitePage } from "./pages/invite.page.tsx";
 import { ProjectPage } from "./pages/project.page.tsx";
+import { ResetPasswordPage } from "./pages/reset-password.page.tsx";
 import { RunPage } from "./pages/run.page.tsx";
 import { SetupPage } from "./pages/setup.page.tsx";
 import { SignInPage } from "./pages/sign-in.page.tsx";
 import { SystemAdminPage } from "./pages/system-admin.page.tsx";
+import { UsersPage } from "./pages/users.page.tsx";
 import { Link, usePath } from "./router.tsx";
 import { SessionProvider, useSession } from "./session.tsx";
+import { TeamPage } from "./teams/team.page.tsx";
+import { TeamsPage } from "./teams/teams.page.tsx";
 
 export function App() {
   return (
@@ -48,6 +54,11 @@ function Screen() {
     );
   }
   const { session } = status;
+  // Emailed links work whether or not anyone is signed in.
+  const invite = matchPath("/invite/:token", path);
+  if (invite !== null) return <InvitePage token={invite.token ?? ""} user={session.user} />;
+  const reset = matchPath("/reset-password/:token", path);
+  if (reset !== null) return <ResetPasswordPage token={reset.token ?? ""} />;
   if (session.user === null) return session.setupRequired ? <SetupPage /> : <SignInPage />;
   return <AppShell user={session.user}>{pageFor(path)}</AppShell>;
 }
@@ -60,6 +71,10 @@ const ROUTES: readonly {
   { pattern: "/", page: () => <HomePage /> },
   { pattern: "/settings/api-keys", page: () => <ApiKeysPage /> },
   { pattern: "/system-admin", page: () => <SystemAdminPage /> },
+  { pattern: "/system-admin/users", page: () => <UsersPage /> },
+  { pattern: "/teams", page: () => <TeamsPage /> },
+  { pattern: "/teams/:team", page: (p) => <TeamPage key={p.team} team={p.team ?? ""} /> },
+  { pattern: "/system-admin/audit", page: () => <AuditLogPage /> },
   {
     pattern: "/:entity/:project",
     page: (p) => <ProjectPage entity={p.entity ?? ""} project={p.project ?? ""} />,

@@ -68,6 +68,7 @@ Context: dict "root" $ "component" .Values.app "name" "app".
 {{- $env = append $env (dict "name" "OIDC_CLIENT_ID" "value" $oidc.clientId) -}}
 {{- $env = append $env (dict "name" "OIDC_ISSUER" "value" $oidc.issuer) -}}
 {{- if $oidc.authMethod }}{{ $env = append $env (dict "name" "OIDC_AUTH_METHOD" "value" $oidc.authMethod) }}{{ end -}}
+{{- if $oidc.allowedDomains }}{{ $env = append $env (dict "name" "BALLAST_OIDC_ALLOWED_DOMAINS" "value" $oidc.allowedDomains) }}{{ end -}}
 {{- if or $oidc.secret $oidc.oidcSecret.name -}}
 {{- $env = append $env (dict "name" "OIDC_SECRET" "value" (dict "valueFrom" (dict "secretKeyRef" (dict "name" (default (printf "%s-oidc-secret" $name) $oidc.oidcSecret.name) "key" (default "OIDC_SECRET" $oidc.oidcSecret.secretKey))))) -}}
 {{- end -}}

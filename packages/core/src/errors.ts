@@ -17,7 +17,11 @@ export const ERROR_CODES = {
   DIGEST_MISMATCH: { status: 400, transient: false },
   UNAUTHENTICATED: { status: 401, transient: false },
   INVALID_CREDENTIALS: { status: 401, transient: false },
+  /** Single sign-on did not complete (state mismatch, expired attempt, the provider's error, a bad ID token). */
+  SSO_FAILED: { status: 401, transient: false },
   PERMISSION_DENIED: { status: 403, transient: false },
+  /** The identity provider vouched for the user, but Ballast refuses them (email domain, unverified email). */
+  SSO_REFUSED: { status: 403, transient: false },
   CSRF_TOKEN_INVALID: { status: 403, transient: false },
   SETUP_TOKEN_INVALID: { status: 403, transient: false },
   SIGNATURE_INVALID: { status: 403, transient: false },
@@ -27,6 +31,10 @@ export const ERROR_CODES = {
   PROJECT_NOT_FOUND: { status: 404, transient: false },
   RUN_NOT_FOUND: { status: 404, transient: false },
   ARTIFACT_NOT_FOUND: { status: 404, transient: false },
+  /** An invitation link that was used, revoked, has expired, or never existed. */
+  INVITATION_INVALID: { status: 404, transient: false },
+  /** A password-reset link that was used, has expired, or never existed. */
+  RESET_LINK_INVALID: { status: 404, transient: false },
   OBJECT_NOT_FOUND: { status: 404, transient: false },
   METHOD_NOT_ALLOWED: { status: 405, transient: false },
   ALREADY_EXISTS: { status: 409, transient: false },

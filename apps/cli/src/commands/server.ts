@@ -15,11 +15,12 @@ export async function serverCommand(args: string[]): Promise<number> {
   process.stdout.write(
     `Ballast listening on ${server.url} (public URL ${server.publicUrl}, data in ${config.dataDir})\n`,
   );
-  const { oidc, ldap, smtp } = config.identity;
-  if (oidc || ldap || smtp) {
-    const named = [oidc && "OIDC", ldap && "LDAP", smtp && "SMTP"].filter(Boolean).join(", ");
+  // SMTP is used (invitations, password resets: docs/auth.md), so it is no longer named here.
+  const { oidc, ldap } = config.identity;
+  if (oidc || ldap) {
+    const named = [oidc && "OIDC", ldap && "LDAP"].filter(Boolean).join(", ");
     process.stdout.write(
-      `${named} settings are read and checked, but this version of Ballast does not sign in or send mail through them yet: users sign in with passwords and API keys.\n`,
+      `${named} settings are read and checked, but this version of Ballast does not sign in through them yet: users sign in with passwords and API keys.\n`,
     );
   }
   if (server.firstLogin) {

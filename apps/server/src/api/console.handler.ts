@@ -12,8 +12,10 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError } from "@ballast/core";
+import { type AuditActor, actorOf } from "../domain/audit/audit-event.ts";
 import type { ConsoleService } from "../domain/console/console.service.ts";
 import type { Services } from "../domain/services.ts";
+import { clientAddress } from "../http/client-address.ts";
 import { readCookie, setCookieHeader } from "../http/cookies.ts";
 import type { Router } from "../http/router.ts";
 import { resolveCaller } from "./caller.ts";
@@ -41,13 +43,15 @@ function consoleCookieValid(req: IncomingMessage, password: string | undefined):
   );
 }
 
-async function requireConsoleAccess(req: IncomingMessage, services: Services): Promise<void> {
-  if (consoleCookieValid(req, services.config.identity.console.password)) return;
+/** Who is using the console: an admin, or null for a console-password sign-in (no user). */
+async function requireConsoleAccess(req: IncomingMessage, services: Services): Promise<AuditActor | null> {
+  if (consoleCookieValid(req, services.config.identity.console.password)) return null;
   const caller = await resolveCaller(req, services);
   if (!caller)
     throw new AppError("UNAUTHENTICATED", "Sign in as an instance admin, or with the console password.");
   if (!caller.user.isAdmin)
     throw new AppError("PERMISSION_DENIED", "Only instance admins can use the console.");
+  return actorOf(caller.user);
 }
 
 function setConsoleCookie(res: ServerResponse, services: Services, password: string | undefined): void {
@@ -86,9 +90,26 @@ export function registerConsoleRoutes(router: Router, services: Services, consol
       sendPrivateJson(res, 200, await console.view());
     })
     .on("PUT", "/api/v1/console/user-values", async (req, res) => {
-      await requireConsoleAccess(req, services);
+      const actor = await requireConsoleAccess(req, services);
       const body = await readJsonObject(req);
-      sendPrivateJson(res, 200, await console.setUserValues(body.values));
+      const view = await console.setUserValues(body.values);
+      const address = clientAddress(req);
+      const values = body.values;
+      await services.audit.record({
+        action: "settings.changed",
+        actor,
+        target: "console",
+        // Which top-level values were sent, never their contents (they may hold secrets).
+        detail: {
+          via: actor ? "admin" : "console-password",
+          settings:
+            values !== null && typeof values === "object" && !Array.isArray(values)
+              ? Object.keys(values).sort().join(",")
+              : null,
+        },
+        ...(address === undefined ? {} : { address }),
+      });
+      sendPrivateJson(res, 200, view);
     })
     .on("POST", "/api/v1/console/login", async (req, res) => {
       const body = await readJsonObject(req);

@@ -1,18 +1,24 @@
 /**
  * Web sign-in (docs/auth.md):
- *   GET    /api/v1/session  → {user | null, csrfToken | null, setupRequired}
+ *   GET    /api/v1/session  → {user | null, csrfToken | null, setupRequired, signIn: {password, oidc, …}}
  *   POST   /api/v1/session  {username, password} → {user, csrfToken} + session cookie (401 if wrong)
  *   DELETE /api/v1/session  → 204, the session ends and the cookie is cleared
  *   POST   /api/v1/setup    {token, username, email, password} → the first admin, signed in
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isAppError } from "@ballast/core";
+import { actorOf } from "../domain/audit/audit-event.ts";
 import type { SignedIn } from "../domain/auth/auth.service.ts";
 import type { Services } from "../domain/services.ts";
+import { clientAddress } from "../http/client-address.ts";
 import { readCookie } from "../http/cookies.ts";
 import type { Handler } from "../http/router.ts";
 import type { UserRecord } from "../stores/records.ts";
 import { csrfHeaderOf, resolveCaller, SESSION_COOKIE, setSessionCookie } from "./caller.ts";
 import { readJsonObject, sendPrivateJson, stringField } from "./json-request.ts";
+
+/** Moved to http/client-address.ts (the GraphQL handler needs it too); kept here for its importers. */
+export { clientAddress };
 
 /** A user as the web app sees it. */
 export function presentUser(user: UserRecord) {
@@ -33,6 +39,8 @@ export function getSessionHandler(services: Services): Handler {
       user: caller ? presentUser(caller.user) : null,
       csrfToken: caller?.via === "session" ? caller.session.csrfToken : null,
       setupRequired: await services.auth.setupRequired(),
+      // Which sign-in ways the sign-in page offers.
+      signIn: { password: true, oidc: services.oidc !== undefined, ldap: services.ldapSignIn !== undefined },
     });
   };
 }
@@ -40,11 +48,36 @@ export function getSessionHandler(services: Services): Handler {
 export function signInHandler(services: Services): Handler {
   return async (req, res) => {
     const body = await readJsonObject(req);
-    const signedIn = await services.auth.signIn(
-      stringField(body, "username"),
-      stringField(body, "password"),
-      clientAddress(req),
-    );
+    const username = stringField(body, "username");
+    const address = clientAddress(req);
+    const audited = address === undefined ? {} : { address };
+    if (services.ldapSignIn !== undefined) {
+      // LDAP configured: a local password first, then the directory; ldap-sign-in.ts records the audit entries.
+      const viaLdap = await services.ldapSignIn.signIn(username, stringField(body, "password"), address);
+      await endPreviousSession(req, services);
+      return sendSignedIn(res, services, viaLdap);
+    }
+    let signedIn: SignedIn;
+    try {
+      signedIn = await services.auth.signIn(username, stringField(body, "password"), address);
+    } catch (error) {
+      if (isAppError(error) && (error.code === "INVALID_CREDENTIALS" || error.code === "TOO_MANY_ATTEMPTS")) {
+        await services.audit.record({
+          action: "user.sign_in_failed",
+          actor: null,
+          target: username,
+          detail: { method: "password", reason: error.code },
+          ...audited,
+        });
+      }
+      throw error;
+    }
+    await services.audit.record({
+      action: "user.sign_in",
+      actor: actorOf(signedIn.user),
+      detail: { method: "password" },
+      ...audited,
+    });
     await endPreviousSession(req, services);
     sendSignedIn(res, services, signedIn);
   };
@@ -58,6 +91,12 @@ export function signOutHandler(services: Services): Handler {
     if (cookie !== undefined && session) {
       services.auth.checkCsrf(session, csrfHeaderOf(req));
       await services.auth.signOut(cookie);
+      const address = clientAddress(req);
+      await services.audit.record({
+        action: "user.sign_out",
+        actor: actorOf(session.user),
+        ...(address === undefined ? {} : { address }),
+      });
     }
     setSessionCookie(res, services, undefined);
     res.writeHead(204, { "cache-control": "no-store" }).end();
@@ -73,6 +112,14 @@ export function setupHandler(services: Services): Handler {
       email: stringField(body, "email"),
       password: stringField(body, "password"),
     });
+    const address = clientAddress(req);
+    await services.audit.record({
+      action: "user.created",
+      actor: actorOf(signedIn.user),
+      target: signedIn.user.username,
+      detail: { method: "setup", admin: signedIn.user.isAdmin },
+      ...(address === undefined ? {} : { address }),
+    });
     await endPreviousSession(req, services);
     sendSignedIn(res, services, signedIn);
   };
@@ -81,20 +128,4 @@ export function setupHandler(services: Services): Handler {
 async function endPreviousSession(req: IncomingMessage, services: Services): Promise<void> {
   const previous = readCookie(req, SESSION_COOKIE);
   if (previous !== undefined) await services.auth.signOut(previous);
-}
-
-/**
- * The client's address for the sign-in limits: the last X-Forwarded-For entry when there is one (the
- * one the nearest proxy — the ingress or load balancer in front of Ballast — appended), else the
- * socket's peer. Without a proxy a client can forge the header and dodge the per-address limit, but
- * not the per-username one.
- */
-export function clientAddress(req: IncomingMessage): string | undefined {
-  const forwarded = req.headers["x-forwarded-for"];
-  const last = (Array.isArray(forwarded) ? forwarded.join(",") : (forwarded ?? ""))
-    .split(",")
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .at(-1);
-  return last ?? req.socket.remoteAddress;
 }

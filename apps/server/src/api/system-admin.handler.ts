@@ -6,7 +6,9 @@
  */
 import { AppError } from "@ballast/core";
 import type { SystemAdmin } from "../domain/admin/system-admin.ts";
+import { actorOf } from "../domain/audit/audit-event.ts";
 import type { Services } from "../domain/services.ts";
+import { clientAddress } from "../http/client-address.ts";
 import type { Handler, Router } from "../http/router.ts";
 import type { UserRecord } from "../stores/records.ts";
 import { requireCaller } from "./caller.ts";
@@ -41,6 +43,21 @@ export function registerSystemAdminRoutes(router: Router, services: Services): v
       for (const [name, value] of Object.entries(input)) {
         if (value.length > 2048) throw new AppError("INVALID_ARGUMENT", `${name} is too long.`);
       }
-      sendPrivateJson(res, 200, await system.updateStorage(input, user));
+      const overview = await system.updateStorage(input, user);
+      const address = clientAddress(req);
+      await services.audit.record({
+        action: "settings.changed",
+        actor: actorOf(user),
+        target: "storage",
+        // The names of the settings sent, never their values (a bucket URL may carry a secret key).
+        detail: {
+          settings: Object.entries(input)
+            .filter(([, value]) => value !== "")
+            .map(([name]) => name)
+            .join(","),
+        },
+        ...(address === undefined ? {} : { address }),
+      });
+      sendPrivateJson(res, 200, overview);
     });
 }

@@ -13,6 +13,8 @@ export interface UserRecord {
   readonly username: string;
   readonly email: string;
   readonly isAdmin: boolean;
+  /** `service`: a team's service account (API keys only, managed by the team's admins). */
+  readonly accountType: "user" | "service";
   readonly defaultEntityId: number;
   readonly defaultEntityName: string;
   readonly createdAt: number;
@@ -41,6 +43,22 @@ export interface EntityRecord {
 }
 
 export type MemberRole = "admin" | "member" | "viewer";
+
+export const MEMBER_ROLES: readonly MemberRole[] = ["admin", "member", "viewer"];
+
+/** A user's place in a team. */
+export interface MemberRecord {
+  readonly user: UserRecord;
+  readonly role: MemberRole;
+}
+
+/** A team's service account: its user (accountType `service`), role in the team and creator. */
+export interface ServiceAccountRecord {
+  readonly user: UserRecord;
+  readonly role: MemberRole;
+  readonly createdBy: string | null;
+  readonly createdAt: number;
+}
 
 export interface ProjectRecord {
   readonly id: number;

@@ -168,8 +168,17 @@ export interface NewArtifact {
   readonly now: number;
 }
 
+/** What deleting an artifact version did (stores/sqlite/artifact-delete.ts). */
+export type ArtifactDeletion = "deleted" | "has-aliases" | "missing";
+
 export interface ArtifactRepository {
   findArtifact(id: number): Promise<ArtifactRecord | undefined>;
+  /**
+   * Deletes a version: it leaves every read, its aliases go and `latest` moves to the newest
+   * committed version left. `has-aliases` (nothing changed) when it has aliases besides `latest`
+   * and `deleteAliases` is false; `missing` when it does not exist or is already deleted.
+   */
+  deleteArtifact(artifactId: number, deleteAliases: boolean, now: number): Promise<ArtifactDeletion>;
   findByClientId(clientId: string): Promise<ArtifactRecord | undefined>;
   findCollection(projectId: number, name: string): Promise<ArtifactCollectionRecord | undefined>;
   findCollectionById(id: number): Promise<ArtifactCollectionRecord | undefined>;

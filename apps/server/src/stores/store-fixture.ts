@@ -5,6 +5,7 @@
  * the part it needs (`Pick<StoreFixture, …>`) so an engine's stores can be checked one by one.
  * Nothing in the server imports this.
  */
+import type { AuditRepository } from "./audit-repository.ts";
 import type { JobRepository } from "./job-repository.ts";
 import type {
   ArtifactRepository,
@@ -13,6 +14,7 @@ import type {
   RunRepository,
 } from "./repositories.ts";
 import type { SweepRepository } from "./sweep-repository.ts";
+import type { TeamRepository } from "./team-repository.ts";
 
 export interface SeededRun {
   readonly userId: number;
@@ -23,11 +25,13 @@ export interface SeededRun {
 
 export interface StoreFixture {
   readonly identity: IdentityRepository;
+  readonly teams: TeamRepository;
   readonly runs: RunRepository;
   readonly runReads: RunReadRepository;
   readonly artifacts: ArtifactRepository;
   readonly sweeps: SweepRepository;
   readonly jobs: JobRepository;
+  readonly audit: AuditRepository;
   /** Creates user `u`, its project `p` and run `r` (once; later calls return the same ids). */
   seedRun(): Promise<SeededRun>;
   close(): Promise<void>;

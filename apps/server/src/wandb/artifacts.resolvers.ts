@@ -4,6 +4,7 @@
  * artifact). Pagination cursors are opaque base64 strings.
  */
 import { AppError, parseLenientJson } from "@ballast/core";
+import { actorOf } from "../domain/audit/audit-event.ts";
 import type {
   ArtifactCollectionRecord,
   ArtifactRecord,
@@ -216,6 +217,26 @@ async function runOf(runId: number, ctx: GraphqlContext) {
 }
 
 export const artifactsReadArea: ResolverArea = {
+  mutation: {
+    deleteArtifact: async (args, ctx) => {
+      const input = (args.input ?? {}) as Args;
+      const artifactId = parseGlobalId("Artifact", input.artifactID);
+      const deleteAliases = input.deleteAliases === true;
+      const { artifact, project } = await ctx.services.artifacts.delete(ctx.user, artifactId, deleteAliases);
+      await ctx.services.audit.record({
+        action: "artifact.deleted",
+        actor: actorOf(ctx.user),
+        entity: project.entityName,
+        target: `${project.name}/${artifact.collectionName}:v${artifact.versionIndex ?? "?"}`,
+        detail: { artifactId, type: artifact.typeName, digest: artifact.digest, deleteAliases },
+        ...(ctx.address === undefined ? {} : { address: ctx.address }),
+      });
+      return {
+        artifact: { id: globalId("Artifact", artifactId) },
+        clientMutationId: typeof input.clientMutationId === "string" ? input.clientMutationId : null,
+      };
+    },
+  },
   query: {
     artifactCollection: async (args, ctx) => {
       const collection: ArtifactCollectionRecord | undefined =

@@ -16,6 +16,7 @@ import {
 import type { Services } from "../domain/services.ts";
 import { requireUser } from "../http/auth.ts";
 import { readJsonBody } from "../http/body.ts";
+import { clientAddress } from "../http/client-address.ts";
 import { sendJson, toAppError } from "../http/respond.ts";
 import type { GraphqlContext } from "./presenters.ts";
 import { rootValue, schema } from "./schema.ts";
@@ -162,7 +163,7 @@ export function graphqlHandler(services: Services) {
       sendJson(res, 400, graphqlErrorBody(validationErrors));
       return;
     }
-    const context: GraphqlContext = { services, user };
+    const context: GraphqlContext = { services, user, address: clientAddress(req) };
     const result = await execute({
       schema,
       document,

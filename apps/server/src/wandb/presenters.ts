@@ -41,6 +41,8 @@ export interface UserParent {
 export interface GraphqlContext {
   readonly services: Services;
   readonly user: UserRecord;
+  /** The client's address (http/client-address.ts), for the audit log. */
+  readonly address?: string | undefined;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

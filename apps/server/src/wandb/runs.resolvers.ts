@@ -6,7 +6,8 @@
  * GetProject). Parsing of filters and orders is the domain's (domain/runs/run-query.ts).
  */
 import type { JsonValue } from "@ballast/core";
-import type { RunFileRecord, UserRecord } from "../stores/records.ts";
+import { actorOf } from "../domain/audit/audit-event.ts";
+import type { ProjectRecord, RunFileRecord, UserRecord } from "../stores/records.ts";
 import { globalId, parseGlobalId } from "./ids.ts";
 import {
   type GraphqlContext,
@@ -76,7 +77,7 @@ const MIME_TYPES: Readonly<Record<string, string>> = {
   svg: "image/svg+xml",
 };
 
-function presentRunFile(file: RunFileRecord, ctx: GraphqlContext) {
+function presentRunFile(file: RunFileRecord, project: ProjectRecord, ctx: GraphqlContext) {
   const { runReads } = ctx.services;
   const extension = /\.([A-Za-z0-9]+)$/.exec(file.name)?.[1]?.toLowerCase() ?? "";
   const cursor = Buffer.from(file.name, "utf8").toString("base64");
@@ -93,8 +94,12 @@ function presentRunFile(file: RunFileRecord, ctx: GraphqlContext) {
           storagePath: file.storageKey,
           directUrl,
         }),
-        url: async ({ upload }: { upload?: boolean | null }) =>
-          upload === true ? runReads.fileUploadUrl(file) : directUrl,
+        url: async ({ upload }: { upload?: boolean | null }) => {
+          if (upload !== true) return directUrl;
+          // A PUT URL replaces the file's bytes: that is writing to the project, not reading it.
+          await ctx.services.access.projectById(ctx.user, project.id, "write");
+          return runReads.fileUploadUrl(file);
+        },
         mimetype: MIME_TYPES[extension] ?? "application/octet-stream",
         updatedAt: iso(file.updatedAt),
       };
@@ -177,7 +182,7 @@ const runTypes = {
       after: str(args.after),
       first: int(args.first),
     });
-    const edges = files.map((file) => presentRunFile(file, ctx));
+    const edges = files.map((file) => presentRunFile(file, parent._project, ctx));
     return {
       totalCount: await ctx.services.runReads.fileCount(parent._run),
       pageInfo: { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage },
@@ -212,11 +217,17 @@ const queryResolvers = {
 const mutationResolvers = {
   deleteRun: async (args: Args, ctx: GraphqlContext) => {
     const input = (args.input ?? {}) as Args;
-    await ctx.services.runReads.delete(
-      ctx.user,
-      parseGlobalId("Run", input.id),
-      input.deleteArtifacts === true,
-    );
+    const runId = parseGlobalId("Run", input.id);
+    const deleteArtifacts = input.deleteArtifacts === true;
+    const run = await ctx.services.runReads.delete(ctx.user, runId, deleteArtifacts);
+    await ctx.services.audit.record({
+      action: "run.deleted",
+      actor: actorOf(ctx.user),
+      entity: run.entity,
+      target: `${run.project}/${run.name}`,
+      detail: { runId, deleteArtifacts },
+      ...(ctx.address === undefined ? {} : { address: ctx.address }),
+    });
     return { clientMutationId: str(input.clientMutationId) };
   },
   updateRunState: async (args: Args, ctx: GraphqlContext) => {

@@ -9,6 +9,7 @@ import type { GraphqlContext } from "./presenters.ts";
 import { loggingArea } from "./resolvers.ts";
 import { runsArea } from "./runs.resolvers.ts";
 import { sweepsArea } from "./sweeps.resolvers.ts";
+import { teamsArea } from "./teams.resolvers.ts";
 
 /** A root field: graphql-js calls it on the root value with (args, context). */
 export type RootResolver = (args: Record<string, unknown>, ctx: GraphqlContext) => unknown;
@@ -22,7 +23,7 @@ export interface ResolverArea {
   readonly types?: Readonly<Record<string, Readonly<Record<string, FieldResolver>>>>;
 }
 
-const AREAS: readonly ResolverArea[] = [loggingArea, artifactsReadArea, sweepsArea, runsArea];
+const AREAS: readonly ResolverArea[] = [loggingArea, artifactsReadArea, sweepsArea, runsArea, teamsArea];
 
 const SCHEMA_DIR = new URL("./schema/", import.meta.url);
 const files = readdirSync(SCHEMA_DIR)

@@ -4,6 +4,7 @@ import type {
   ApiKeySummary,
   ConsoleView,
   CreatedApiKey,
+  InvitationPreview,
   ProjectSummary,
   SessionState,
   SignedIn,
@@ -21,7 +22,9 @@ export const signOut = () => request<undefined>("DELETE", "/api/v1/session");
 export const completeSetup = (input: { token: string; username: string; email: string; password: string }) =>
   request<SignedIn>("POST", "/api/v1/setup", input);
 
-export const listApiKeys = () => request<{ keys: ApiKeySummary[] }>("GET", "/api/v1/api-keys");
+/** The caller's keys, and whether it may create more (self-service keys can be turned off). */
+export const listApiKeys = () =>
+  request<{ keys: ApiKeySummary[]; canCreate: boolean }>("GET", "/api/v1/api-keys");
 
 export const createApiKey = (name: string) => request<CreatedApiKey>("POST", "/api/v1/api-keys", { name });
 
@@ -42,3 +45,20 @@ export const updateConsoleValues = (values: unknown) =>
 
 export const consoleLogin = (password: string) =>
   request<{ ok: true }>("POST", "/api/v1/console/login", { password });
+
+export const previewInvitation = (token: string) =>
+  request<InvitationPreview>("GET", `/api/v1/invitations/by-token/${encodeURIComponent(token)}`);
+
+/** With a username and password: a new account, signed in. Without: the signed-in user joins. */
+export const acceptInvitation = (token: string, account?: { username: string; password: string }) =>
+  request<SignedIn>(
+    "POST",
+    `/api/v1/invitations/by-token/${encodeURIComponent(token)}/accept`,
+    account ?? {},
+  );
+
+export const requestPasswordReset = (email: string) =>
+  request<{ message: string }>("POST", "/api/v1/password-reset", { email });
+
+export const completePasswordReset = (token: string, password: string) =>
+  request<{ username: string }>("POST", `/api/v1/password-reset/${encodeURIComponent(token)}`, { password });

@@ -12,6 +12,15 @@ export interface SessionState {
   readonly user: SessionUser | null;
   readonly csrfToken: string | null;
   readonly setupRequired: boolean;
+  /** The ways to sign in this server offers (absent in sign-in answers, which need none). */
+  readonly signIn?: SignInMethods;
+}
+
+/** `signIn` of `GET /api/v1/session`. */
+export interface SignInMethods {
+  readonly password: boolean;
+  /** Single sign-on with the OpenID provider: `/oidc/login?next=<path>`. */
+  readonly oidc: boolean;
 }
 
 /** `POST /api/v1/session` and `POST /api/v1/setup`. */
@@ -108,4 +117,14 @@ export interface ConsoleView {
   readonly origins: Readonly<Record<string, string>>;
   readonly userValues: Readonly<Record<string, unknown>>;
   readonly pending: boolean;
+}
+
+/** `GET /api/v1/invitations/by-token/:token`: what an invitation link offers. */
+export interface InvitationPreview {
+  readonly email: string;
+  /** The team invited to; null for the instance alone. */
+  readonly team: string | null;
+  readonly role: string;
+  readonly inviter: string | null;
+  readonly expiresAt: Instant;
 }

@@ -7,6 +7,7 @@ import { useSession } from "../session.tsx";
 
 const NAV: readonly { to: string; label: string }[] = [
   { to: "/", label: "Projects" },
+  { to: "/teams", label: "Teams" },
   { to: "/settings/api-keys", label: "API keys" },
 ];
 

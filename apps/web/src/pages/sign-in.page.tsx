@@ -3,6 +3,7 @@ import { signIn } from "../api/endpoints.ts";
 import { ErrorNote, Field } from "../components/form.tsx";
 import { useSession } from "../session.tsx";
 import { useAction } from "../use-action.ts";
+import { ForgotPassword } from "./forgot-password.tsx";
 
 /** Shown in place of any page while nobody is signed in, so the user lands where they were going. */
 export function SignInPage() {
@@ -10,6 +11,9 @@ export function SignInPage() {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const { busy, error, run } = useAction();
+  const methods = session.status.kind === "ready" ? session.status.session.signIn : undefined;
+  // Back to this very page after the provider's round trip (the app shows sign-in in its place).
+  const ssoHref = `/oidc/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
 
   useEffect(() => {
     document.title = "Sign in · Ballast";
@@ -49,11 +53,19 @@ export function SignInPage() {
         <button type="submit" className="primary" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
+        {methods?.oidc ? (
+          <a className="sso-button" href={ssoHref}>
+            Sign in with SSO
+          </a>
+        ) : null}
         <p className="hint">
           No password yet? An administrator can set one with{" "}
           <code>ballast admin set-password --username NAME</code>.
         </p>
       </form>
+      <div className="auth-card">
+        <ForgotPassword />
+      </div>
     </main>
   );
 }

@@ -4,6 +4,7 @@ import { systemOverview, updateStorage } from "../api/endpoints.ts";
 import type { SettingSource, SystemOverview } from "../api/types.ts";
 import { ErrorNote, Field } from "../components/form.tsx";
 import { KeyValueTable } from "../components/key-value-table.tsx";
+import { Link } from "../router.tsx";
 import { useAction } from "../use-action.ts";
 import { useLoad } from "../use-load.ts";
 
@@ -24,6 +25,14 @@ export function SystemAdminPage() {
   return (
     <section aria-labelledby="system-admin-title">
       <h1 id="system-admin-title">System admin</h1>
+      <p>
+        <Link to="/system-admin/users">Users</Link>: admins, sign-in providers, API keys for people, and
+        whether users may create their own keys.
+      </p>
+      <p>
+        <Link to="/system-admin/audit">Audit log</Link>: sign-ins, keys, teams, deletions and settings
+        changes.
+      </p>
       {state.kind === "loading" ? <p className="muted">Loading…</p> : null}
       {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
       {state.kind === "ready" ? (

@@ -20,9 +20,13 @@ export class AccessService {
     return entity;
   }
 
+  /** Whether the policy table lets the user take the action in the entity. */
+  async permits(user: UserRecord, entity: EntityRecord, action: Action): Promise<boolean> {
+    return allows(user, await this.stores.identity.memberRole(entity.id, user.id), action);
+  }
+
   async assert(user: UserRecord, entity: EntityRecord, action: Action): Promise<void> {
-    const role = await this.stores.identity.memberRole(entity.id, user.id);
-    if (!allows(role, action, user.isAdmin)) {
+    if (!(await this.permits(user, entity, action))) {
       throw new AppError(
         "PERMISSION_DENIED",
         `User "${user.username}" may not ${action} in entity "${entity.name}".`,

@@ -1,19 +1,36 @@
-import type { MemberRole } from "../../stores/records.ts";
+import type { MemberRole, UserRecord } from "../../stores/records.ts";
 
 /**
- * Who may do what to an entity's data. Read it as a table: the role a user holds in the entity
- * that owns the data → the actions allowed. Instance admins may read everything but write only
- * where they are members (an admin's key must not silently write into someone's project).
+ * Who may do what in an entity (a user's personal entity or a team). Read it as a table: the role
+ * the caller holds in the entity that owns the data → the actions allowed there (docs/teams.md).
+ *
+ *   read    see projects, runs, history, files, artifacts; download through signed URLs
+ *   write   create and change runs, log, upload files and artifacts, delete runs and artifacts
+ *   manage  add and remove members, change roles, service accounts and their keys, invitations
  */
-export type Action = "read" | "write";
+export type Action = "read" | "write" | "manage";
 
-const ALLOWED: Record<MemberRole, readonly Action[]> = {
-  admin: ["read", "write"],
+const BY_ROLE: Record<MemberRole, readonly Action[]> = {
+  admin: ["read", "write", "manage"],
   member: ["read", "write"],
   viewer: ["read"],
 };
 
-export function allows(role: MemberRole | undefined, action: Action, isInstanceAdmin: boolean): boolean {
-  if (role !== undefined && ALLOWED[role].includes(action)) return true;
-  return action === "read" && isInstanceAdmin;
+/**
+ * Instance admins where they hold no role: read everything and manage every team, but never write
+ * (an admin's key must not silently write into someone's project).
+ */
+const INSTANCE_ADMIN: readonly Action[] = ["read", "manage"];
+
+/** Service accounts act on data through keys; people manage teams, so `manage` is never theirs. */
+const SERVICE_ACCOUNT_NEVER: readonly Action[] = ["manage"];
+
+export function allows(
+  user: Pick<UserRecord, "isAdmin" | "accountType">,
+  role: MemberRole | undefined,
+  action: Action,
+): boolean {
+  if (user.accountType === "service" && SERVICE_ACCOUNT_NEVER.includes(action)) return false;
+  if (role !== undefined && BY_ROLE[role].includes(action)) return true;
+  return user.isAdmin && INSTANCE_ADMIN.includes(action);
 }

@@ -96,6 +96,30 @@ export class ArtifactService {
     return artifact;
   }
 
+  /**
+   * Deletes a version (W&B's `artifact.delete(delete_aliases)`), if the user may write to its
+   * project. Refused while it has aliases besides `latest` unless `deleteAliases`.
+   */
+  async delete(
+    user: UserRecord,
+    artifactId: number,
+    deleteAliases: boolean,
+  ): Promise<{ artifact: ArtifactRecord; project: ProjectRecord }> {
+    const artifact = await this.stores.artifacts.findArtifact(artifactId);
+    if (!artifact || artifact.state === "DELETED")
+      throw new AppError("ARTIFACT_NOT_FOUND", "Artifact not found.");
+    const project = await this.access.projectById(user, artifact.projectId, "write");
+    const outcome = await this.stores.artifacts.deleteArtifact(artifactId, deleteAliases, Date.now());
+    if (outcome === "has-aliases") {
+      throw new AppError(
+        "FAILED_PRECONDITION",
+        "The artifact has aliases: remove them first, or delete with delete_aliases=True.",
+      );
+    }
+    if (outcome === "missing") throw new AppError("ARTIFACT_NOT_FOUND", "Artifact not found.");
+    return { artifact, project };
+  }
+
   async create(
     user: UserRecord,
     input: CreateArtifactInput,

@@ -162,7 +162,14 @@ export class AuthService {
     return found.user;
   }
 
-  private async startSession(user: UserRecord): Promise<SignedIn> {
+  /**
+   * A new session for a user whose identity was proven elsewhere (password, OIDC, LDAP, an
+   * invitation). Service accounts have no sessions: they act through API keys only.
+   */
+  async startSession(user: UserRecord): Promise<SignedIn> {
+    if (user.accountType === "service") {
+      throw new AppError("PERMISSION_DENIED", "Service accounts cannot sign in; use one of their API keys.");
+    }
     const sessionId = randomBytes(TOKEN_BYTES).toString("base64url");
     const csrfToken = randomBytes(TOKEN_BYTES).toString("base64url");
     const now = this.now();

@@ -72,7 +72,7 @@ export async function runView(deps: Deps, user: UserRecord, path: RunPath): Prom
     run,
     project,
     user: run.userId === null ? undefined : owner?.get(run.userId),
-    canWrite: allows(role, "write", user.isAdmin),
+    canWrite: allows(user, role, "write"),
   };
 }
 

@@ -312,14 +312,22 @@ export class RunReadService {
     ).url;
   }
 
-  /** `run.delete()`: the run, its history, files (rows and bytes); its artifacts only when asked. */
-  async delete(user: UserRecord, runId: number, deleteArtifacts: boolean): Promise<void> {
+  /**
+   * `run.delete()`: the run, its history, files (rows and bytes); its artifacts only when asked.
+   * Returns where the run was (for the audit log).
+   */
+  async delete(
+    user: UserRecord,
+    runId: number,
+    deleteArtifacts: boolean,
+  ): Promise<{ entity: string; project: string; name: string }> {
     const run = await this.stores.runs.findRunById(runId);
     if (!run) throw new AppError("RUN_NOT_FOUND", "No run has that id.");
-    await this.access.projectById(user, run.projectId, "write");
+    const project = await this.access.projectById(user, run.projectId, "write");
     const { storageKeys } = await this.stores.runReads.deleteRun(run.id, deleteArtifacts, Date.now());
     // After the rows are gone: a leftover object is harmless, a row pointing at nothing is not.
     await Promise.all(storageKeys.map((key) => this.stores.objects.delete(key)));
+    return { entity: project.entityName, project: project.name, name: run.name };
   }
 
   /**

@@ -10,12 +10,15 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { UserRecord } from "../../stores/records.ts";
 import { SqliteArtifactRepository } from "../../stores/sqlite/artifact.repository.ts";
+import { SqliteAuditRepository } from "../../stores/sqlite/audit.repository.ts";
 import { SqliteDatabase } from "../../stores/sqlite/database.ts";
+import { SqliteEmailTokenRepository } from "../../stores/sqlite/email-token.repository.ts";
 import { SqliteIdentityRepository } from "../../stores/sqlite/identity.repository.ts";
 import { SqliteJobRepository } from "../../stores/sqlite/job.repository.ts";
 import { SqliteRunRepository } from "../../stores/sqlite/run.repository.ts";
 import { SqliteRunReadRepository } from "../../stores/sqlite/run-read.repository.ts";
 import { SqliteSweepRepository } from "../../stores/sqlite/sweep.repository.ts";
+import { SqliteTeamRepository } from "../../stores/sqlite/team.repository.ts";
 import { AccessService } from "../access/access.service.ts";
 import type { Stores } from "../services.ts";
 import { seededRng } from "./search.ts";
@@ -50,11 +53,14 @@ describe("SweepService (real SQLite)", () => {
     const identity = new SqliteIdentityRepository(db);
     stores = {
       identity,
+      teams: new SqliteTeamRepository(db),
       runs: new SqliteRunRepository(db),
       artifacts: new SqliteArtifactRepository(db),
       runReads: new SqliteRunReadRepository(db),
       sweeps: new SqliteSweepRepository(db),
       jobs: new SqliteJobRepository(db),
+      audit: new SqliteAuditRepository(db),
+      emailTokens: new SqliteEmailTokenRepository(db),
       objects: undefined as never,
     };
     service = new SweepService(stores, new AccessService(stores), seededRng(5));

@@ -7,8 +7,9 @@ import type {
   ArtifactTypeRecord,
   MultipartUploadRecord,
 } from "../records.ts";
-import type { ArtifactRepository, NewArtifact, NewManifest } from "../repositories.ts";
+import type { ArtifactDeletion, ArtifactRepository, NewArtifact, NewManifest } from "../repositories.ts";
 import { ARTIFACT_SELECT, byClientId, commitArtifact, createArtifact } from "./artifact.writes.ts";
+import { deleteArtifact } from "./artifact-delete.ts";
 import type { MysqlDatabase, Queryable, Value } from "./database.ts";
 import { refuseTooLong } from "./errors.ts";
 
@@ -86,6 +87,10 @@ export class MysqlArtifactRepository implements ArtifactRepository {
        ORDER BY a.version_index DESC LIMIT 1`,
       [collectionId, digest],
     );
+  }
+
+  async deleteArtifact(artifactId: number, deleteAliases: boolean, now: number): Promise<ArtifactDeletion> {
+    return deleteArtifact(this.db, artifactId, deleteAliases, now);
   }
 
   async aliasesOf(artifactId: number): Promise<{ collectionId: number; alias: string }[]> {

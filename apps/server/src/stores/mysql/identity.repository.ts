@@ -32,13 +32,16 @@ export interface UserRow {
   username: string;
   email: string;
   is_admin: number;
+  /** 1 for a service account (service_accounts has its row). */
+  is_service: number;
   default_entity_id: number;
   entity_name: string;
   created_at: number;
 }
 
-export const USER_SELECT = `SELECT u.id, u.username, u.email, u.is_admin, u.default_entity_id, e.name AS entity_name, u.created_at
-  FROM users u JOIN entities e ON e.id = u.default_entity_id`;
+export const USER_SELECT = `SELECT u.id, u.username, u.email, u.is_admin,
+  CASE WHEN sa.user_id IS NULL THEN 0 ELSE 1 END AS is_service, u.default_entity_id, e.name AS entity_name, u.created_at
+  FROM users u JOIN entities e ON e.id = u.default_entity_id LEFT JOIN service_accounts sa ON sa.user_id = u.id`;
 
 export function toUser(row: UserRow): UserRecord {
   return {
@@ -46,6 +49,7 @@ export function toUser(row: UserRow): UserRecord {
     username: row.username,
     email: row.email,
     isAdmin: Number(row.is_admin) === 1,
+    accountType: Number(row.is_service) === 1 ? "service" : "user",
     defaultEntityId: Number(row.default_entity_id),
     defaultEntityName: row.entity_name,
     createdAt: Number(row.created_at),
@@ -303,11 +307,17 @@ async function hasPasswordUser(db: Queryable): Promise<boolean> {
 }
 
 /** The user, its personal entity and its admin membership, inside the caller's transaction. */
-async function insertUser(
+export async function insertUser(
   tx: Queryable,
   input: { username: string; email: string; isAdmin: boolean; now: number },
 ): Promise<UserRecord> {
-  if (await tx.get("SELECT 1 AS x FROM entities WHERE name = ?", [input.username]))
+  // Service accounts have a username but no entity: both namespaces are checked.
+  if (
+    await tx.get(
+      "SELECT 1 AS x FROM entities WHERE name = ? UNION ALL SELECT 1 FROM users WHERE username = ?",
+      [input.username, input.username],
+    )
+  )
     throw nameTaken(input.username);
   try {
     const entity = await tx.run("INSERT INTO entities (name, kind, created_at) VALUES (?, 'user', ?)", [

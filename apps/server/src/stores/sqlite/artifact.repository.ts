@@ -8,7 +8,8 @@ import type {
   ArtifactTypeRecord,
   MultipartUploadRecord,
 } from "../records.ts";
-import type { ArtifactRepository, NewArtifact, NewManifest } from "../repositories.ts";
+import type { ArtifactDeletion, ArtifactRepository, NewArtifact, NewManifest } from "../repositories.ts";
+import { deleteArtifact } from "./artifact-delete.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 const ARTIFACT_SELECT = `SELECT a.id, a.collection_id AS collectionId, c.name AS collectionName, a.project_id AS projectId,
@@ -87,6 +88,10 @@ export class SqliteArtifactRepository implements ArtifactRepository {
        ORDER BY a.version_index DESC LIMIT 1`,
       [collectionId, digest],
     );
+  }
+
+  async deleteArtifact(artifactId: number, deleteAliases: boolean, now: number): Promise<ArtifactDeletion> {
+    return deleteArtifact(this.db, artifactId, deleteAliases, now);
   }
 
   async aliasesOf(artifactId: number): Promise<{ collectionId: number; alias: string }[]> {

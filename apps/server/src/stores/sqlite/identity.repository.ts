@@ -15,13 +15,16 @@ export interface UserRow {
   username: string;
   email: string;
   is_admin: number;
+  /** 1 for a service account (service_accounts has its row). */
+  is_service: number;
   default_entity_id: number;
   entity_name: string;
   created_at: number;
 }
 
-export const USER_SELECT = `SELECT u.id, u.username, u.email, u.is_admin, u.default_entity_id, e.name AS entity_name, u.created_at
-  FROM users u JOIN entities e ON e.id = u.default_entity_id`;
+export const USER_SELECT = `SELECT u.id, u.username, u.email, u.is_admin,
+  CASE WHEN sa.user_id IS NULL THEN 0 ELSE 1 END AS is_service, u.default_entity_id, e.name AS entity_name, u.created_at
+  FROM users u JOIN entities e ON e.id = u.default_entity_id LEFT JOIN service_accounts sa ON sa.user_id = u.id`;
 
 export function toUser(row: UserRow): UserRecord {
   return {
@@ -29,6 +32,7 @@ export function toUser(row: UserRow): UserRecord {
     username: row.username,
     email: row.email,
     isAdmin: row.is_admin === 1,
+    accountType: Number(row.is_service) === 1 ? "service" : "user",
     defaultEntityId: row.default_entity_id,
     defaultEntityName: row.entity_name,
     createdAt: row.created_at,
@@ -54,31 +58,7 @@ export class SqliteIdentityRepository implements IdentityRepository {
     isAdmin: boolean;
     now: number;
   }): Promise<UserRecord> {
-    return this.db.transaction(() => this.insertUser(input));
-  }
-
-  private insertUser(input: { username: string; email: string; isAdmin: boolean; now: number }): UserRecord {
-    if (this.db.get("SELECT 1 AS x FROM entities WHERE name = ?", [input.username])) {
-      throw new AppError(
-        "ALREADY_EXISTS",
-        `The name "${input.username}" is already taken by a user or team.`,
-      );
-    }
-    const entityId = this.db.run("INSERT INTO entities (name, kind, created_at) VALUES (?, 'user', ?)", [
-      input.username,
-      input.now,
-    ]).lastInsertRowid;
-    const userId = this.db.run(
-      "INSERT INTO users (username, email, is_admin, default_entity_id, created_at) VALUES (?, ?, ?, ?, ?)",
-      [input.username, input.email, input.isAdmin ? 1 : 0, entityId, input.now],
-    ).lastInsertRowid;
-    this.db.run("INSERT INTO entity_members (entity_id, user_id, role) VALUES (?, ?, 'admin')", [
-      entityId,
-      userId,
-    ]);
-    const row = this.db.get<UserRow>(`${USER_SELECT} WHERE u.id = ?`, [userId]);
-    if (!row) throw new Error("user vanished inside its own transaction");
-    return toUser(row);
+    return this.db.transaction(() => insertUser(this.db, input));
   }
 
   async findUserByUsername(username: string): Promise<UserRecord | undefined> {
@@ -235,7 +215,7 @@ export class SqliteIdentityRepository implements IdentityRepository {
           `The name "${input.username}" is already taken by a user who is not an admin.`,
         );
       }
-      const user = existing ? toUser(existing) : this.insertUser({ ...input, isAdmin: true });
+      const user = existing ? toUser(existing) : insertUser(this.db, { ...input, isAdmin: true });
       this.db.run("UPDATE users SET email = ?, password_hash = ? WHERE id = ?", [
         input.email,
         input.passwordHash,
@@ -294,4 +274,32 @@ export class SqliteIdentityRepository implements IdentityRepository {
       ]).changes === 1
     );
   }
+}
+
+/** The user, its personal entity and its admin membership, inside the caller's transaction. */
+export function insertUser(
+  db: SqliteDatabase,
+  input: { username: string; email: string; isAdmin: boolean; now: number },
+): UserRecord {
+  // Service accounts have a username but no entity: both namespaces are checked.
+  if (
+    db.get("SELECT 1 AS x FROM entities WHERE name = ? UNION ALL SELECT 1 FROM users WHERE username = ?", [
+      input.username,
+      input.username,
+    ])
+  ) {
+    throw new AppError("ALREADY_EXISTS", `The name "${input.username}" is already taken by a user or team.`);
+  }
+  const entityId = db.run("INSERT INTO entities (name, kind, created_at) VALUES (?, 'user', ?)", [
+    input.username,
+    input.now,
+  ]).lastInsertRowid;
+  const userId = db.run(
+    "INSERT INTO users (username, email, is_admin, default_entity_id, created_at) VALUES (?, ?, ?, ?, ?)",
+    [input.username, input.email, input.isAdmin ? 1 : 0, entityId, input.now],
+  ).lastInsertRowid;
+  db.run("INSERT INTO entity_members (entity_id, user_id, role) VALUES (?, ?, 'admin')", [entityId, userId]);
+  const row = db.get<UserRow>(`${USER_SELECT} WHERE u.id = ?`, [userId]);
+  if (!row) throw new Error("user vanished inside its own transaction");
+  return toUser(row);
 }

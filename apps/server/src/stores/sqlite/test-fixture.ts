@@ -8,22 +8,28 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type SeededRun, type StoreFixture, seedRun } from "../store-fixture.ts";
 import { SqliteArtifactRepository } from "./artifact.repository.ts";
+import { SqliteAuditRepository } from "./audit.repository.ts";
 import { SqliteDatabase } from "./database.ts";
+import { SqliteEmailTokenRepository } from "./email-token.repository.ts";
 import { SqliteIdentityRepository } from "./identity.repository.ts";
 import { SqliteJobRepository } from "./job.repository.ts";
 import { SqliteRunRepository } from "./run.repository.ts";
 import { SqliteRunReadRepository } from "./run-read.repository.ts";
 import { SqliteSweepRepository } from "./sweep.repository.ts";
+import { SqliteTeamRepository } from "./team.repository.ts";
 
 export interface SqliteFixture {
   readonly dir: string;
   readonly db: SqliteDatabase;
   readonly identity: SqliteIdentityRepository;
+  readonly teams: SqliteTeamRepository;
   readonly runs: SqliteRunRepository;
   readonly runReads: SqliteRunReadRepository;
   readonly artifacts: SqliteArtifactRepository;
   readonly sweeps: SqliteSweepRepository;
   readonly jobs: SqliteJobRepository;
+  readonly audit: SqliteAuditRepository;
+  readonly emailTokens: SqliteEmailTokenRepository;
   /** Creates user `u`, its project `p` and run `r`. */
   seedRun(): Promise<SeededRun>;
   close(): void;
@@ -39,11 +45,14 @@ export function createSqliteFixture(label: string): SqliteFixture {
     dir,
     db,
     identity,
+    teams: new SqliteTeamRepository(db),
     runs,
     runReads: new SqliteRunReadRepository(db),
     artifacts: new SqliteArtifactRepository(db),
     sweeps: new SqliteSweepRepository(db),
     jobs: new SqliteJobRepository(db),
+    audit: new SqliteAuditRepository(db),
+    emailTokens: new SqliteEmailTokenRepository(db),
     seedRun: () => seedRun(identity, runs),
     close() {
       db.close();

@@ -1,0 +1,227 @@
+import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
+import { messageOf } from "../api/client.ts";
+import {
+  createUserApiKey,
+  type InstanceUser,
+  instanceSettings,
+  listUserApiKeys,
+  listUsers,
+  revokeUserApiKey,
+  setInstanceAdmin,
+  updateInstanceSettings,
+} from "../api/teams.ts";
+import { KeyTable, NewKey } from "../components/api-keys.tsx";
+import { ErrorNote, Field } from "../components/form.tsx";
+import { Link } from "../router.tsx";
+import { Invitations } from "../teams/invitations.tsx";
+import { useAction } from "../use-action.ts";
+import { useLoad } from "../use-load.ts";
+import "../teams/teams.css";
+
+interface ShownKey {
+  readonly title: string;
+  readonly key: string;
+}
+
+/**
+ * Instance admins: every user with their admin flag and sign-in providers, their API keys (how people
+ * get keys while self-service is off), and the switch for self-service keys.
+ */
+export function UsersPage() {
+  const { state, reload } = useLoad(listUsers);
+  const [shown, setShown] = useState<ShownKey | null>(null);
+
+  useEffect(() => {
+    document.title = "Users · System admin · Ballast";
+  }, []);
+
+  return (
+    <section aria-labelledby="users-title">
+      <p className="muted">
+        <Link to="/system-admin">System admin</Link> /
+      </p>
+      <h1 id="users-title">Users</h1>
+      <KeyPolicy />
+      {shown === null ? null : (
+        <NewKey title={shown.title} secret={shown.key} onDismiss={() => setShown(null)} />
+      )}
+      {state.kind === "loading" ? <p className="muted">Loading users…</p> : null}
+      {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
+      {state.kind === "ready" ? (
+        <table className="keys" aria-label="Users">
+          <thead>
+            <tr>
+              <th scope="col">Username</th>
+              <th scope="col">Email</th>
+              <th scope="col">Instance admin</th>
+              <th scope="col">Sign-in providers</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {state.value.users.map((user) => (
+              <UserRows key={user.username} user={user} onChanged={reload} onKey={setShown} />
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <Invitations team={null} />
+    </section>
+  );
+}
+
+/** `apiKeySelfService`: whether people may create their own keys on the API keys page. */
+function KeyPolicy() {
+  const { state, reload } = useLoad(instanceSettings);
+  const { busy, error, run } = useAction();
+  const id = useId();
+
+  const toggle = (value: boolean) =>
+    run(async () => {
+      await updateInstanceSettings({ apiKeySelfService: value });
+      reload();
+    });
+
+  return (
+    <section className="card" aria-label="API key policy">
+      <h2>API keys</h2>
+      {state.kind === "loading" ? <p className="muted">Loading…</p> : null}
+      {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
+      {state.kind === "ready" ? (
+        <div className="switch-row">
+          <input
+            id={id}
+            type="checkbox"
+            role="switch"
+            checked={state.value.apiKeySelfService}
+            aria-checked={state.value.apiKeySelfService}
+            disabled={busy}
+            onChange={(event) => void toggle(event.target.checked)}
+          />
+          <label htmlFor={id}>Users may create their own API keys</label>
+        </div>
+      ) : null}
+      <p className="hint">
+        When off, only instance admins issue keys (below, per user), and team admins for their service
+        accounts. Keys that exist keep working.
+      </p>
+      <ErrorNote message={error} />
+    </section>
+  );
+}
+
+function UserRows({
+  user,
+  onChanged,
+  onKey,
+}: {
+  readonly user: InstanceUser;
+  readonly onChanged: () => void;
+  readonly onKey: (shown: ShownKey) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const { busy, error, run } = useAction();
+  const adminId = useId();
+
+  const setAdmin = (isAdmin: boolean) =>
+    run(async () => {
+      await setInstanceAdmin(user.username, isAdmin);
+      onChanged();
+    });
+
+  return (
+    <>
+      <tr data-testid="user-row" data-username={user.username}>
+        <td>{user.username}</td>
+        <td>{user.email}</td>
+        <td>
+          <input
+            id={adminId}
+            type="checkbox"
+            role="switch"
+            checked={user.isAdmin}
+            aria-checked={user.isAdmin}
+            disabled={busy}
+            onChange={(event) => void setAdmin(event.target.checked)}
+          />
+          <label htmlFor={adminId} className="visually-hidden">
+            {`${user.username} is an instance admin`}
+          </label>
+          <ErrorNote message={error} />
+        </td>
+        <td>{user.signIn.length === 0 ? <span className="muted">—</span> : user.signIn.join(", ")}</td>
+        <td className="actions">
+          <button type="button" aria-expanded={open} onClick={() => setOpen((value) => !value)}>
+            {open ? "Hide API keys" : "API keys"}
+          </button>
+        </td>
+      </tr>
+      {open ? (
+        <tr className="expanded-row">
+          <td colSpan={5}>
+            <UserKeys username={user.username} onKey={onKey} />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+function UserKeys({
+  username,
+  onKey,
+}: {
+  readonly username: string;
+  readonly onKey: (shown: ShownKey) => void;
+}) {
+  const load = useCallback(() => listUserApiKeys(username), [username]);
+  const { state, reload } = useLoad(load);
+  const [name, setName] = useState("");
+  const { busy, error, run } = useAction();
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    await run(async () => {
+      const created = await createUserApiKey(username, name.trim());
+      onKey({ title: `Key “${created.name}” for ${username} created.`, key: created.key });
+      setName("");
+      reload();
+    });
+  };
+
+  return (
+    <div className="account-keys">
+      {state.kind === "loading" ? <p className="muted">Loading keys…</p> : null}
+      {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
+      {state.kind === "ready" ? (
+        <KeyTable
+          keys={state.value.keys}
+          label={`Keys of ${username}`}
+          empty={`${username} has no API keys.`}
+          revoke={async (key) => {
+            await revokeUserApiKey(username, key.id);
+            reload();
+          }}
+        />
+      ) : null}
+      <form className="inline-form" onSubmit={submit} aria-label={`Create an API key for ${username}`}>
+        <Field
+          label={`New key name for ${username}`}
+          value={name}
+          onValue={setName}
+          name="name"
+          placeholder="e.g. laptop"
+          maxLength={100}
+          autoComplete="off"
+          required
+        />
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? "Creating…" : "Create API key"}
+        </button>
+        <ErrorNote message={error} />
+      </form>
+    </div>
+  );
+}

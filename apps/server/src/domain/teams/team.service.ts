@@ -230,8 +230,7 @@ export class TeamService {
 
   private async team(name: string): Promise<EntityRecord> {
     const team = await this.stores.identity.findEntityByName(name);
-    if (team?.kind !== "team")
-      throw new AppError("ENTITY_NOT_FOUND", `Team "${name}" does not exist.`);
+    if (team?.kind !== "team") throw new AppError("ENTITY_NOT_FOUND", `Team "${name}" does not exist.`);
     return team;
   }
 

@@ -97,6 +97,7 @@ describe("TeamService (real SQLite)", () => {
     });
     assert.equal((await identity.authenticate(key.key))?.username, "vision-ci");
     await assert.rejects(identity.issueOwnApiKey(account, "mine"), code("PERMISSION_DENIED"));
+    assert.equal(await identity.mayIssueOwnApiKey(account), false, "a service account never makes its own");
     const second = await teams.createServiceAccountKey(as(alice), "vision", "vision-ci", "nightly");
     assert.deepEqual(
       (await teams.serviceAccountKeys(alice, "vision", "vision-ci")).map((k) => k.name).sort(),
@@ -116,9 +117,12 @@ describe("TeamService (real SQLite)", () => {
 
   it("self-service keys can be turned off for everyone but instance admins", async () => {
     await identity.setApiKeySelfService(false);
+    assert.equal(await identity.mayIssueOwnApiKey(bob), false);
+    assert.equal(await identity.mayIssueOwnApiKey(root), true);
     await assert.rejects(identity.issueOwnApiKey(bob, "laptop"), code("PERMISSION_DENIED"));
     assert.ok((await identity.issueOwnApiKey(root, "ops")).key.startsWith("local-"));
     await identity.setApiKeySelfService(true);
+    assert.equal(await identity.mayIssueOwnApiKey(bob), true);
     assert.ok((await identity.issueOwnApiKey(bob, "laptop")).key.startsWith("local-"));
   });
 

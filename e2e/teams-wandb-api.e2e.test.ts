@@ -67,6 +67,15 @@ describe("teams with wandb.Api()", () => {
     });
     assert.equal(out.invited, true);
     assert.equal(out.invitedAgain, false, "a second invite of a member is refused");
+    assert.equal(out.invitedByEmail, true, "an email nobody has yet gets an invitation");
+    const pending = await fetch(`${server.url}/api/v1/invitations?team=vision`, {
+      headers: { authorization: `Basic ${Buffer.from(`api:${keys.root}`).toString("base64")}` },
+    });
+    const { invitations } = (await pending.json()) as { invitations: { email: string; role: string }[] };
+    assert.deepEqual(
+      invitations.map((i) => [i.email, i.role]),
+      [["newcomer@example.com", "member"]],
+    );
     assert.equal(out.serviceAccount, "vision-ci-runner");
     assert.deepEqual(out.afterInvite, [
       { username: "alice", admin: true, accountType: "USER", apiKey: null },
@@ -129,6 +138,7 @@ describe("teams with wandb.Api()", () => {
     assert.deepEqual(seen, [
       "team.created root alice",
       "team.member_added root bob",
+      "invitation.created root newcomer@example.com",
       "service_account.created root vision-ci-runner",
       "api_key.created root vision-ci-runner",
       "team.member_removed root bob",

@@ -1,5 +1,6 @@
 """Team management through wandb.Api() as W&B's docs show it: create_team, team(), Team.invite,
-Team.create_service_account, Member.delete. Run with an instance admin's key; argv: the team's first
+Team.create_service_account, Member.delete.
+Inviting an email nobody has yet sends an invitation (no SMTP here: it is only created). Run with an instance admin's key; argv: the team's first
 admin, then a user to invite. Prints one JSON object of what the client saw."""
 
 import json
@@ -30,6 +31,7 @@ team = api.create_team("vision", admin_username=first_admin)
 out["created"] = {"name": team.name, "isTeam": team._attrs.get("isTeam"), "members": members(team)}
 out["invited"] = team.invite(invitee)
 out["invitedAgain"] = team.invite(invitee)
+out["invitedByEmail"] = team.invite("newcomer@example.com")
 account = team.create_service_account("CI runner")
 out["serviceAccount"] = None if account is None else account._attrs.get("username")
 team = api.team("vision")

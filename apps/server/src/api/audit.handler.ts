@@ -1,13 +1,14 @@
 /**
  * The audit log, for instance admins (session or API key; docs/auth.md "Audit log"):
  *   GET  /api/v1/audit-log?action=&actor=&entity=&since=&until=&cursor=&limit=
- *        → {entries: [{id, at, action, actor, entity, target, detail, address}], nextCursor}
+ *        → {entries: [{id, at, action, actor, entity, target, detail, address}], nextCursor, actions}
  *        newest first; `since`/`until` ISO 8601; `limit` 1–1000 (default 100); `nextCursor` null on
  *        the last page
  *   POST /api/v1/audit-log/export → {ran, objects: [{key, entries, firstId, lastId}]}: writes the
  *        entries not yet exported to the bucket now (ran: false while another replica exports)
  */
 import { AppError } from "@ballast/core";
+import { auditActions } from "../domain/audit/audit-event.ts";
 import { auditEntryJson } from "../domain/audit/audit-json.ts";
 import type { Services } from "../domain/services.ts";
 import type { Handler, Router } from "../http/router.ts";
@@ -61,7 +62,12 @@ export function registerAuditRoutes(router: Router, services: Services): void {
         ...(cursor === null || cursor === "" ? {} : { cursor }),
         ...(limit === undefined ? {} : { limit }),
       });
-      sendPrivateJson(res, 200, { entries: page.entries.map(auditEntryJson), nextCursor: page.nextCursor });
+      sendPrivateJson(res, 200, {
+        entries: page.entries.map(auditEntryJson),
+        nextCursor: page.nextCursor,
+        // Every action this version records: the web UI's filter suggests them.
+        actions: auditActions,
+      });
     })
     .on("POST", "/api/v1/audit-log/export", async (req, res) => {
       await requireAdmin(req, services);

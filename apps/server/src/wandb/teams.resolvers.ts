@@ -80,31 +80,40 @@ const mutationResolvers = {
     return { entity: presentEntity(team), clientMutationId: str(input.clientMutationId) };
   },
   /**
-   * W&B invites by username or email. Ballast adds an existing user at once (as admin with
-   * `admin: true`, else member); an email nobody has yet is invited with the web UI or
-   * `POST /api/v1/invitations`, which sends the email.
+   * W&B invites by username or email. A user who exists (by username, or the one person with that
+   * email) joins at once, as admin with `admin: true`, else member. An email nobody has gets an
+   * invitation by mail (docs/auth.md "Invitations"), as in W&B.
    */
   createInvite: async (args: Args, ctx: GraphqlContext) => {
     const input = (args.input ?? {}) as Args;
     const teamName = String(input.entityName ?? "");
     const role: MemberRole = input.admin === true ? "admin" : "member";
-    let user: UserRecord | undefined;
     const username = str(input.username);
     const email = str(input.email);
+    let user: UserRecord | undefined;
     if (username) {
       user = await ctx.services.identity.userByUsername(username);
     } else if (email) {
       await ctx.services.teams.assertCanManage(ctx.user, teamName);
       const found = await ctx.services.stores.teams.findUsersByEmail(email);
-      if (found.length !== 1) {
-        throw new AppError(
-          "NOT_FOUND",
-          found.length === 0
-            ? `No user has the email ${email}; invite it from the team's page (an email with a sign-up link).`
-            : `Several users have the email ${email}; invite by username.`,
-        );
+      if (found.length > 1) {
+        throw new AppError("INVALID_ARGUMENT", `Several users have the email ${email}; invite by username.`);
       }
       user = found[0];
+      if (!user) {
+        const sent = await ctx.services.invitations.invite(actor(ctx), { email, team: teamName, role });
+        return {
+          invite: {
+            id: globalId("Invite", sent.invitation.id),
+            name: null,
+            email,
+            createdAt: new Date(sent.invitation.createdAt).toISOString(),
+            toUser: null,
+          },
+          success: true,
+          clientMutationId: str(input.clientMutationId),
+        };
+      }
     }
     if (!user) throw new AppError("INVALID_ARGUMENT", "Give username or email.");
     await ctx.services.teams.addMember(actor(ctx), teamName, user.username, role);

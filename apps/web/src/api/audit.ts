@@ -16,6 +16,8 @@ export interface AuditEntry {
 export interface AuditPage {
   readonly entries: readonly AuditEntry[];
   readonly nextCursor: string | null;
+  /** Every action the server records (for the filter's suggestions). */
+  readonly actions: readonly string[];
 }
 
 export interface AuditFilter {

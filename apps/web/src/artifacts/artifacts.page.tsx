@@ -5,11 +5,11 @@
 import "./artifacts.css";
 import { useCallback, useEffect, useState } from "react";
 import { listArtifactTypes, listVersions, type VersionList } from "../api/artifacts.ts";
+import { Loaded } from "../components/loaded.tsx";
 import { absoluteTime, isoTime, plural, relativeTime } from "../format.ts";
 import { Link } from "../router.tsx";
 import { useLoad } from "../use-load.ts";
 import { artifactsRoute, collectionRoute, formatBytes, runRoute, versionRoute } from "./artifact-routes.ts";
-import { Loaded } from "./loaded.tsx";
 
 export function Breadcrumbs({ parts }: { readonly parts: readonly { label: string; to?: string }[] }) {
   return (

@@ -2,12 +2,12 @@
 import "./artifacts.css";
 import { useCallback } from "react";
 import { getRunArtifacts, type VersionSummary } from "../api/artifacts.ts";
+import { Loaded } from "../components/loaded.tsx";
 import { Link } from "../router.tsx";
 import type { RunTabContext } from "../run/tabs.tsx";
 import { useLoad } from "../use-load.ts";
 import { formatBytes, versionRoute } from "./artifact-routes.ts";
 import { Aliases, Time } from "./artifacts.page.tsx";
-import { Loaded } from "./loaded.tsx";
 
 export function RunArtifactsTab({ ctx }: { readonly ctx: RunTabContext }) {
   const { entity, project, name } = ctx;

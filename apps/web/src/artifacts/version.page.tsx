@@ -6,12 +6,12 @@
 import "./artifacts.css";
 import { useCallback, useEffect, useState } from "react";
 import { type CollectionPath, getVersion, listVersionFiles, type VersionDetail } from "../api/artifacts.ts";
+import { Loaded } from "../components/loaded.tsx";
 import { plural } from "../format.ts";
 import { Link } from "../router.tsx";
 import { useLoad } from "../use-load.ts";
 import { artifactsRoute, collectionRoute, formatBytes, runRoute, storageHref } from "./artifact-routes.ts";
 import { Aliases, Breadcrumbs, Time } from "./artifacts.page.tsx";
-import { Loaded } from "./loaded.tsx";
 
 const FILES_PAGE = 100;
 

@@ -2,11 +2,20 @@
  * API-key pieces shared by the personal keys page, the team page (service accounts) and the users
  * page: a new key shown once with a copy button, and a table of keys with a confirmed revoke.
  */
-import { type ReactNode, useRef, useState } from "react";
+import { type ReactNode, useState } from "react";
 import type { ApiKeySummary } from "../api/types.ts";
 import { absoluteTime, isoTime, relativeTime } from "../format.ts";
 import { useAction } from "../use-action.ts";
+import { ColumnHeads } from "./column-heads.tsx";
+import { ConfirmStep } from "./confirm-step.tsx";
+import { CopyableSecret } from "./copyable-secret.tsx";
 import { ErrorNote } from "./form.tsx";
+
+/** A key just created for someone else (a user, a service account), to show once in a NewKey. */
+export interface ShownKey {
+  readonly title: string;
+  readonly key: string;
+}
 
 /** A freshly created key: the server never shows it again, so say so and offer to copy it. */
 export function NewKey({
@@ -21,38 +30,12 @@ export function NewKey({
   readonly label?: string;
   readonly onDismiss: () => void;
 }) {
-  const [copied, setCopied] = useState<"no" | "yes" | "failed">("no");
-  const keyRef = useRef<HTMLElement>(null);
-
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied("yes");
-    } catch {
-      // No clipboard access (an insecure origin, a denied permission): select it for Ctrl+C.
-      const element = keyRef.current;
-      const selection = window.getSelection();
-      if (element !== null && selection !== null) selection.selectAllChildren(element);
-      setCopied("failed");
-    }
-  };
-
   return (
     <div className="card new-key" role="status" aria-label={label}>
       <p>
         <strong>{title}</strong> Copy it now: it is shown only this once.
       </p>
-      <div className="key-row">
-        <code ref={keyRef} className="secret" data-testid="new-api-key">
-          {secret}
-        </code>
-        <button type="button" onClick={() => void copy()}>
-          {copied === "yes" ? "Copied" : "Copy"}
-        </button>
-      </div>
-      {copied === "failed" ? (
-        <p className="hint">The key is selected: press Ctrl+C (⌘C) to copy it.</p>
-      ) : null}
+      <CopyableSecret text={secret} what="key" copyLabel="Copy" testId="new-api-key" />
       <p className="hint">
         Log in with it: <code>{`wandb login --host ${window.location.origin}`}</code> and paste the key.
       </p>
@@ -78,17 +61,7 @@ export function KeyTable({
   if (keys.length === 0) return <p className="muted">{empty}</p>;
   return (
     <table className="keys" aria-label={label}>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Key</th>
-          <th scope="col">Created</th>
-          <th scope="col">Last used</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <ColumnHeads names={["Name", "Key", "Created", "Last used"]} />
       <tbody>
         {keys.map((key) => (
           <KeyRow key={String(key.id)} apiKey={key} revoke={revoke} />
@@ -130,19 +103,13 @@ function KeyRow({
       </td>
       <td className="actions">
         {confirming ? (
-          <>
-            <button
-              type="button"
-              className="danger"
-              disabled={busy}
-              onClick={() => void run(() => revoke(apiKey))}
-            >
-              {busy ? "Revoking…" : `Revoke “${apiKey.name}”`}
-            </button>
-            <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </>
+          <ConfirmStep
+            label={`Revoke “${apiKey.name}”`}
+            busyLabel="Revoking…"
+            busy={busy}
+            onConfirm={() => void run(() => revoke(apiKey))}
+            onCancel={() => setConfirming(false)}
+          />
         ) : (
           <button type="button" onClick={() => setConfirming(true)}>
             Revoke

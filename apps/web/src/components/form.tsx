@@ -1,7 +1,7 @@
-/** Small form pieces shared by the pages: a labelled field and an error line. */
+/** Small form pieces shared by the pages: a labelled field, an error line and a submit button. */
 import { type InputHTMLAttributes, useId } from "react";
 
-type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "onChange" | "value"> & {
+export type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "onChange" | "value"> & {
   readonly label: string;
   readonly value: string;
   readonly onValue: (value: string) => void;
@@ -37,5 +37,24 @@ export function ErrorNote({ message }: { readonly message: string | null }) {
     <p className="error" role="alert">
       {message}
     </p>
+  );
+}
+
+/** A form's submit button: disabled, with `busyLabel` on it, while the form's action runs. */
+export function SubmitButton({
+  label,
+  busyLabel,
+  busy,
+  primary = true,
+}: {
+  readonly label: string;
+  readonly busyLabel: string;
+  readonly busy: boolean;
+  readonly primary?: boolean;
+}) {
+  return (
+    <button type="submit" className={primary ? "primary" : undefined} disabled={busy}>
+      {busy ? busyLabel : label}
+    </button>
   );
 }

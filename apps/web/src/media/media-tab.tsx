@@ -22,7 +22,7 @@ import {
   type RunAddress,
 } from "../api/media.ts";
 import { storageHref } from "../artifacts/artifact-routes.ts";
-import { Loaded } from "../artifacts/loaded.tsx";
+import { Loaded } from "../components/loaded.tsx";
 import type { RunTabContext } from "../run/tabs.tsx";
 import { useLoad } from "../use-load.ts";
 import { cellText, pageInfo } from "./media-steps.ts";

@@ -1,9 +1,9 @@
-import { type FormEvent, useEffect, useState } from "react";
-import { messageOf } from "../api/client.ts";
+import { useEffect, useState } from "react";
 import { createApiKey, listApiKeys, revokeApiKey } from "../api/endpoints.ts";
 import type { CreatedApiKey } from "../api/types.ts";
 import { KeyTable, NewKey } from "../components/api-keys.tsx";
-import { ErrorNote, Field } from "../components/form.tsx";
+import { ErrorNote, Field, SubmitButton } from "../components/form.tsx";
+import { Loaded } from "../components/loaded.tsx";
 import { useAction } from "../use-action.ts";
 import { useLoad } from "../use-load.ts";
 
@@ -44,37 +44,34 @@ export function ApiKeysPage() {
           onDismiss={() => setCreated(null)}
         />
       )}
-      {state.kind === "loading" ? <p className="muted">Loading keys…</p> : null}
-      {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
-      {state.kind === "ready" ? (
-        <KeyTable
-          keys={state.value.keys}
-          empty="You have no API keys."
-          revoke={async (key) => {
-            await revokeApiKey(key.id);
-            if (created !== null && String(created.id) === String(key.id)) setCreated(null);
-            reload();
-          }}
-        />
-      ) : null}
+      <Loaded state={state} what="keys">
+        {({ keys }) => (
+          <KeyTable
+            keys={keys}
+            empty="You have no API keys."
+            revoke={async (key) => {
+              await revokeApiKey(key.id);
+              if (created !== null && String(created.id) === String(key.id)) setCreated(null);
+              reload();
+            }}
+          />
+        )}
+      </Loaded>
     </section>
   );
 }
 
 function CreateKeyForm({ onCreated }: { readonly onCreated: (key: CreatedApiKey) => void }) {
   const [name, setName] = useState("");
-  const { busy, error, run } = useAction();
+  const { busy, error, submit } = useAction();
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    await run(async () => {
-      onCreated(await createApiKey(name.trim()));
-      setName("");
-    });
-  };
+  const create = submit(async () => {
+    onCreated(await createApiKey(name.trim()));
+    setName("");
+  });
 
   return (
-    <form className="card inline-form" onSubmit={submit} aria-label="Create an API key">
+    <form className="card inline-form" onSubmit={create} aria-label="Create an API key">
       <Field
         label="New key name"
         value={name}
@@ -84,9 +81,7 @@ function CreateKeyForm({ onCreated }: { readonly onCreated: (key: CreatedApiKey)
         maxLength={100}
         required
       />
-      <button type="submit" className="primary" disabled={busy}>
-        {busy ? "Creating…" : "Create key"}
-      </button>
+      <SubmitButton busy={busy} busyLabel="Creating…" label="Create key" />
       <ErrorNote message={error} />
     </form>
   );

@@ -7,36 +7,6 @@ import { Link } from "../router.tsx";
 import { useAction } from "../use-action.ts";
 import { useLoad } from "../use-load.ts";
 
-/**
- * Suggestions for the action filter: the actions the server records (its list is
- * apps/server/src/domain/audit/audit-event.ts). Any other text filters too.
- */
-const KNOWN_ACTIONS = [
-  "user.sign_in",
-  "user.sign_in_failed",
-  "user.sign_out",
-  "user.created",
-  "user.admin_changed",
-  "user.password_changed",
-  "api_key.created",
-  "api_key.revoked",
-  "team.created",
-  "team.deleted",
-  "team.member_added",
-  "team.member_removed",
-  "team.role_changed",
-  "service_account.created",
-  "service_account.deleted",
-  "invitation.created",
-  "invitation.accepted",
-  "invitation.revoked",
-  "password_reset.requested",
-  "password_reset.completed",
-  "run.deleted",
-  "artifact.deleted",
-  "settings.changed",
-];
-
 /** Instance admins: who did what, newest first, filtered by action and actor. */
 export function AuditLogPage() {
   const [filter, setFilter] = useState<AuditFilter>({});
@@ -73,7 +43,7 @@ export function AuditLogPage() {
         Sign-ins, keys, teams, deletions and settings changes, newest first. The server also writes the log to
         the bucket under <code>audit-logs/</code>.
       </p>
-      <FilterForm onFilter={setFilter} />
+      <FilterForm onFilter={setFilter} actions={first?.actions ?? []} />
       {state.kind === "loading" ? <p className="muted">Loading…</p> : null}
       {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
       {state.kind === "ready" ? (
@@ -93,7 +63,14 @@ export function AuditLogPage() {
   );
 }
 
-function FilterForm({ onFilter }: { readonly onFilter: (filter: AuditFilter) => void }) {
+/** `actions`: the ones the server records, suggested as the action filter (any text filters too). */
+function FilterForm({
+  onFilter,
+  actions,
+}: {
+  readonly onFilter: (filter: AuditFilter) => void;
+  readonly actions: readonly string[];
+}) {
   const [action, setAction] = useState("");
   const [actor, setActor] = useState("");
 
@@ -106,7 +83,7 @@ function FilterForm({ onFilter }: { readonly onFilter: (filter: AuditFilter) => 
     <form className="card inline-form" onSubmit={submit} aria-label="Filter the audit log">
       <Field label="Action" value={action} onValue={setAction} name="action" list="audit-actions" />
       <datalist id="audit-actions">
-        {KNOWN_ACTIONS.map((name) => (
+        {actions.map((name) => (
           <option key={name} value={name} />
         ))}
       </datalist>

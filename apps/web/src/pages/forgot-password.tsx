@@ -1,6 +1,7 @@
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { requestPasswordReset } from "../api/endpoints.ts";
-import { ErrorNote, Field } from "../components/form.tsx";
+import { EmailField } from "../components/account-fields.tsx";
+import { ErrorNote, SubmitButton } from "../components/form.tsx";
 import { useAction } from "../use-action.ts";
 
 /** "Forgot password?" under the sign-in form: asks for a reset link by email. */
@@ -8,7 +9,7 @@ export function ForgotPassword() {
   const [open, setOpen] = useState(false);
   const [email, setEmail] = useState("");
   const [sent, setSent] = useState<string | null>(null);
-  const { busy, error, run } = useAction();
+  const { busy, error, submit } = useAction();
 
   if (!open) {
     return (
@@ -26,26 +27,12 @@ export function ForgotPassword() {
       </p>
     );
   }
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    await run(async () => setSent((await requestPasswordReset(email)).message));
-  };
+  const request = submit(async () => setSent((await requestPasswordReset(email)).message));
   return (
-    <form onSubmit={submit} aria-label="Reset password">
-      <Field
-        label="Email"
-        type="email"
-        value={email}
-        onValue={setEmail}
-        name="email"
-        autoComplete="email"
-        required
-        autoFocus
-      />
+    <form onSubmit={request} aria-label="Reset password">
+      <EmailField value={email} onValue={setEmail} autoFocus />
       <ErrorNote message={error} />
-      <button type="submit" disabled={busy}>
-        {busy ? "Sending…" : "Email me a reset link"}
-      </button>
+      <SubmitButton busy={busy} busyLabel="Sending…" label="Email me a reset link" primary={false} />
     </form>
   );
 }

@@ -1,14 +1,13 @@
-import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { messageOf } from "../api/client.ts";
 import { acceptInvitation, previewInvitation } from "../api/endpoints.ts";
 import type { InvitationPreview, SessionUser } from "../api/types.ts";
-import { ErrorNote, Field } from "../components/form.tsx";
+import { NewPasswordFields, UsernameField, useNewPasswordForm } from "../components/account-fields.tsx";
+import { ErrorNote, SubmitButton } from "../components/form.tsx";
 import { navigate } from "../router.tsx";
 import { useSession } from "../session.tsx";
 import { useAction } from "../use-action.ts";
 import { useLoad } from "../use-load.ts";
-
-const MIN_PASSWORD = 8;
 
 /**
  * `/invite/:token`, the link of an invitation email: who invited to which team, then either a new
@@ -86,60 +85,25 @@ function JoinAsUser({ token, user }: { readonly token: string; readonly user: Se
 function NewAccountForm({ token }: { readonly token: string }) {
   const session = useSession();
   const [username, setUsername] = useState("");
-  const [password, setPassword] = useState("");
-  const [confirm, setConfirm] = useState("");
-  const { busy, error, setError, run } = useAction();
+  const { busy, error, submit, fields } = useNewPasswordForm();
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    if (password !== confirm) {
-      setError("The two passwords differ.");
-      return;
-    }
-    await run(async () => {
-      const answer = await acceptInvitation(token, { username, password });
-      navigate("/", { replace: true });
-      session.signedIn(answer);
-    });
-  };
+  const create = submit(async (password) => {
+    const answer = await acceptInvitation(token, { username, password });
+    navigate("/", { replace: true });
+    session.signedIn(answer);
+  });
 
   return (
-    <form onSubmit={submit} aria-labelledby="invite-title">
-      <Field
-        label="Username"
+    <form onSubmit={create} aria-labelledby="invite-title">
+      <UsernameField
         value={username}
         onValue={setUsername}
-        name="username"
-        autoComplete="username"
         hint="Lowercase letters, digits, _ and -."
-        required
         autoFocus
       />
-      <Field
-        label="Password"
-        type="password"
-        value={password}
-        onValue={setPassword}
-        name="password"
-        autoComplete="new-password"
-        minLength={MIN_PASSWORD}
-        hint={`At least ${MIN_PASSWORD} characters.`}
-        required
-      />
-      <Field
-        label="Confirm password"
-        type="password"
-        value={confirm}
-        onValue={setConfirm}
-        name="confirm"
-        autoComplete="new-password"
-        minLength={MIN_PASSWORD}
-        required
-      />
+      <NewPasswordFields fields={fields} />
       <ErrorNote message={error} />
-      <button type="submit" className="primary" disabled={busy}>
-        {busy ? "Creating…" : "Create account and join"}
-      </button>
+      <SubmitButton busy={busy} busyLabel="Creating…" label="Create account and join" />
     </form>
   );
 }

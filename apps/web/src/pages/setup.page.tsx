@@ -1,10 +1,13 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { completeSetup } from "../api/endpoints.ts";
-import { ErrorNote, Field } from "../components/form.tsx";
+import {
+  EmailField,
+  NewPasswordFields,
+  UsernameField,
+  useNewPasswordForm,
+} from "../components/account-fields.tsx";
+import { ErrorNote, Field, SubmitButton } from "../components/form.tsx";
 import { useSession } from "../session.tsx";
-import { useAction } from "../use-action.ts";
-
-const MIN_PASSWORD = 8;
 
 /**
  * First run: creates the first administrator. The one-time setup token is printed by `ballast server`
@@ -15,28 +18,19 @@ export function SetupPage() {
   const [token, setToken] = useState("");
   const [username, setUsername] = useState("");
   const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
-  const [confirm, setConfirm] = useState("");
-  const { busy, error, setError, run } = useAction();
+  const { busy, error, submit, fields } = useNewPasswordForm();
 
   useEffect(() => {
     document.title = "Set up · Ballast";
   }, []);
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    if (password !== confirm) {
-      setError("The two passwords differ.");
-      return;
-    }
-    await run(async () =>
-      session.signedIn(await completeSetup({ token: token.trim(), username, email, password })),
-    );
-  };
+  const create = submit(async (password) =>
+    session.signedIn(await completeSetup({ token: token.trim(), username, email, password })),
+  );
 
   return (
     <main className="auth-page">
-      <form className="card auth-card" onSubmit={submit} aria-labelledby="setup-title">
+      <form className="card auth-card" onSubmit={create} aria-labelledby="setup-title">
         <h1 id="setup-title">Set up Ballast</h1>
         <p>
           Create the first administrator. The setup token is in the output of <code>ballast server</code> from
@@ -52,48 +46,11 @@ export function SetupPage() {
           required
           autoFocus
         />
-        <Field
-          label="Username"
-          value={username}
-          onValue={setUsername}
-          name="username"
-          autoComplete="username"
-          required
-        />
-        <Field
-          label="Email"
-          type="email"
-          value={email}
-          onValue={setEmail}
-          name="email"
-          autoComplete="email"
-          required
-        />
-        <Field
-          label="Password"
-          type="password"
-          value={password}
-          onValue={setPassword}
-          name="password"
-          autoComplete="new-password"
-          minLength={MIN_PASSWORD}
-          hint={`At least ${MIN_PASSWORD} characters.`}
-          required
-        />
-        <Field
-          label="Confirm password"
-          type="password"
-          value={confirm}
-          onValue={setConfirm}
-          name="confirm"
-          autoComplete="new-password"
-          minLength={MIN_PASSWORD}
-          required
-        />
+        <UsernameField value={username} onValue={setUsername} />
+        <EmailField value={email} onValue={setEmail} />
+        <NewPasswordFields fields={fields} />
         <ErrorNote message={error} />
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Creating…" : "Create administrator"}
-        </button>
+        <SubmitButton busy={busy} busyLabel="Creating…" label="Create administrator" />
       </form>
     </main>
   );

@@ -1,6 +1,7 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { signIn } from "../api/endpoints.ts";
-import { ErrorNote, Field } from "../components/form.tsx";
+import { UsernameField } from "../components/account-fields.tsx";
+import { ErrorNote, Field, SubmitButton } from "../components/form.tsx";
 import { useSession } from "../session.tsx";
 import { useAction } from "../use-action.ts";
 import { ForgotPassword } from "./forgot-password.tsx";
@@ -10,7 +11,7 @@ export function SignInPage() {
   const session = useSession();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
-  const { busy, error, run } = useAction();
+  const { busy, error, submit } = useAction();
   const methods = session.status.kind === "ready" ? session.status.session.signIn : undefined;
   // Back to this very page after the provider's round trip (the app shows sign-in in its place).
   const ssoHref = `/oidc/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
@@ -19,27 +20,16 @@ export function SignInPage() {
     document.title = "Sign in · Ballast";
   }, []);
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    await run(
-      async () => session.signedIn(await signIn(username, password)),
-      () => setPassword(""),
-    );
-  };
+  const signInWithPassword = submit(
+    async () => session.signedIn(await signIn(username, password)),
+    () => setPassword(""),
+  );
 
   return (
     <main className="auth-page">
-      <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-in-title">
+      <form className="card auth-card" onSubmit={signInWithPassword} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Sign in to Ballast</h1>
-        <Field
-          label="Username"
-          value={username}
-          onValue={setUsername}
-          name="username"
-          autoComplete="username"
-          required
-          autoFocus
-        />
+        <UsernameField value={username} onValue={setUsername} autoFocus />
         <Field
           label="Password"
           type="password"
@@ -50,9 +40,7 @@ export function SignInPage() {
           required
         />
         <ErrorNote message={error} />
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
-        </button>
+        <SubmitButton busy={busy} busyLabel="Signing in…" label="Sign in" />
         {methods?.oidc ? (
           <a className="sso-button" href={ssoHref}>
             Sign in with SSO

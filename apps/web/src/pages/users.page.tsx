@@ -1,5 +1,4 @@
-import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
-import { messageOf } from "../api/client.ts";
+import { useCallback, useEffect, useId, useState } from "react";
 import {
   createUserApiKey,
   type InstanceUser,
@@ -10,18 +9,16 @@ import {
   setInstanceAdmin,
   updateInstanceSettings,
 } from "../api/teams.ts";
-import { KeyTable, NewKey } from "../components/api-keys.tsx";
-import { ErrorNote, Field } from "../components/form.tsx";
+import { NewKey, type ShownKey } from "../components/api-keys.tsx";
+import { ColumnHeads } from "../components/column-heads.tsx";
+import { ErrorNote } from "../components/form.tsx";
+import { Loaded } from "../components/loaded.tsx";
+import { OwnerKeys } from "../components/owner-keys.tsx";
 import { Link } from "../router.tsx";
 import { Invitations } from "../teams/invitations.tsx";
 import { useAction } from "../use-action.ts";
 import { useLoad } from "../use-load.ts";
 import "../teams/teams.css";
-
-interface ShownKey {
-  readonly title: string;
-  readonly key: string;
-}
 
 /**
  * Instance admins: every user with their admin flag and sign-in providers, their API keys (how people
@@ -45,28 +42,18 @@ export function UsersPage() {
       {shown === null ? null : (
         <NewKey title={shown.title} secret={shown.key} onDismiss={() => setShown(null)} />
       )}
-      {state.kind === "loading" ? <p className="muted">Loading users…</p> : null}
-      {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
-      {state.kind === "ready" ? (
-        <table className="keys" aria-label="Users">
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col">Email</th>
-              <th scope="col">Instance admin</th>
-              <th scope="col">Sign-in providers</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {state.value.users.map((user) => (
-              <UserRows key={user.username} user={user} onChanged={reload} onKey={setShown} />
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <Loaded state={state} what="users">
+        {({ users }) => (
+          <table className="keys" aria-label="Users">
+            <ColumnHeads names={["Username", "Email", "Instance admin", "Sign-in providers"]} />
+            <tbody>
+              {users.map((user) => (
+                <UserRows key={user.username} user={user} onChanged={reload} onKey={setShown} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Loaded>
       <Invitations team={null} />
     </section>
   );
@@ -87,22 +74,22 @@ function KeyPolicy() {
   return (
     <section className="card" aria-label="API key policy">
       <h2>API keys</h2>
-      {state.kind === "loading" ? <p className="muted">Loading…</p> : null}
-      {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
-      {state.kind === "ready" ? (
-        <div className="switch-row">
-          <input
-            id={id}
-            type="checkbox"
-            role="switch"
-            checked={state.value.apiKeySelfService}
-            aria-checked={state.value.apiKeySelfService}
-            disabled={busy}
-            onChange={(event) => void toggle(event.target.checked)}
-          />
-          <label htmlFor={id}>Users may create their own API keys</label>
-        </div>
-      ) : null}
+      <Loaded state={state}>
+        {({ apiKeySelfService }) => (
+          <div className="switch-row">
+            <input
+              id={id}
+              type="checkbox"
+              role="switch"
+              checked={apiKeySelfService}
+              aria-checked={apiKeySelfService}
+              disabled={busy}
+              onChange={(event) => void toggle(event.target.checked)}
+            />
+            <label htmlFor={id}>Users may create their own API keys</label>
+          </div>
+        )}
+      </Loaded>
       <p className="hint">
         When off, only instance admins issue keys (below, per user), and team admins for their service
         accounts. Keys that exist keep working.
@@ -176,52 +163,22 @@ function UserKeys({
   readonly username: string;
   readonly onKey: (shown: ShownKey) => void;
 }) {
-  const load = useCallback(() => listUserApiKeys(username), [username]);
-  const { state, reload } = useLoad(load);
-  const [name, setName] = useState("");
-  const { busy, error, run } = useAction();
-
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    await run(async () => {
-      const created = await createUserApiKey(username, name.trim());
-      onKey({ title: `Key “${created.name}” for ${username} created.`, key: created.key });
-      setName("");
-      reload();
-    });
-  };
-
+  const list = useCallback(() => listUserApiKeys(username), [username]);
   return (
-    <div className="account-keys">
-      {state.kind === "loading" ? <p className="muted">Loading keys…</p> : null}
-      {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
-      {state.kind === "ready" ? (
-        <KeyTable
-          keys={state.value.keys}
-          label={`Keys of ${username}`}
-          empty={`${username} has no API keys.`}
-          revoke={async (key) => {
-            await revokeUserApiKey(username, key.id);
-            reload();
-          }}
-        />
-      ) : null}
-      <form className="inline-form" onSubmit={submit} aria-label={`Create an API key for ${username}`}>
-        <Field
-          label={`New key name for ${username}`}
-          value={name}
-          onValue={setName}
-          name="name"
-          placeholder="e.g. laptop"
-          maxLength={100}
-          autoComplete="off"
-          required
-        />
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Creating…" : "Create API key"}
-        </button>
-        <ErrorNote message={error} />
-      </form>
-    </div>
+    <OwnerKeys
+      owner={username}
+      list={list}
+      create={(name) => createUserApiKey(username, name)}
+      revoke={(key) => revokeUserApiKey(username, key.id)}
+      onKey={onKey}
+      empty={`${username} has no API keys.`}
+      form={{
+        label: `Create an API key for ${username}`,
+        fieldLabel: `New key name for ${username}`,
+        placeholder: "e.g. laptop",
+        button: "Create API key",
+        primary: true,
+      }}
+    />
   );
 }

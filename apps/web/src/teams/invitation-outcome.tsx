@@ -1,6 +1,7 @@
 /** What came of an invitation or a resend: emailed, a link to pass on, or kept for a later resend. */
-import { type ReactNode, useRef, useState } from "react";
+import type { ReactNode } from "react";
 import type { SentInvitation } from "../api/invitations.ts";
+import { CopyableSecret } from "../components/copyable-secret.tsx";
 import { absoluteTime } from "../format.ts";
 
 export type Outcome =
@@ -56,39 +57,13 @@ function InvitationLink({
   readonly link: string;
   readonly done: ReactNode;
 }) {
-  const [copied, setCopied] = useState<"no" | "yes" | "failed">("no");
-  const linkRef = useRef<HTMLElement>(null);
-
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(link);
-      setCopied("yes");
-    } catch {
-      // No clipboard access (an insecure origin, a denied permission): select it for Ctrl+C.
-      const element = linkRef.current;
-      const selection = window.getSelection();
-      if (element !== null && selection !== null) selection.selectAllChildren(element);
-      setCopied("failed");
-    }
-  };
-
   return (
     <div className="card new-key invitation-outcome" role="status" aria-label="Invitation link">
       <p>
         <strong>No email was sent:</strong> this server has no mail server (SMTP) configured. Send this link
         to <strong>{sent.email}</strong> yourself. It works once, until {absoluteTime(sent.expiresAt)}.
       </p>
-      <div className="key-row">
-        <code ref={linkRef} className="secret" data-testid="invitation-link">
-          {link}
-        </code>
-        <button type="button" onClick={() => void copy()}>
-          {copied === "yes" ? "Copied" : "Copy link"}
-        </button>
-      </div>
-      {copied === "failed" ? (
-        <p className="hint">The link is selected: press Ctrl+C (⌘C) to copy it.</p>
-      ) : null}
+      <CopyableSecret text={link} what="link" copyLabel="Copy link" testId="invitation-link" />
       {done}
     </div>
   );

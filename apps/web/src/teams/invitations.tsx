@@ -3,8 +3,8 @@
  * (users page): the invite form, what came of it (emailed; a link to pass on when the server has no
  * SMTP; kept for a resend when the mail server is down), and the pending ones with Resend and Revoke.
  */
-import { type FormEvent, useCallback, useState } from "react";
-import { ApiError, messageOf } from "../api/client.ts";
+import { useCallback, useState } from "react";
+import { ApiError } from "../api/client.ts";
 import {
   type Invitation,
   inviteByEmail,
@@ -14,7 +14,11 @@ import {
   type SentInvitation,
 } from "../api/invitations.ts";
 import { TEAM_ROLES, type TeamRole } from "../api/teams.ts";
-import { ErrorNote, Field } from "../components/form.tsx";
+import { EmailField } from "../components/account-fields.tsx";
+import { ColumnHeads } from "../components/column-heads.tsx";
+import { ConfirmStep } from "../components/confirm-step.tsx";
+import { ErrorNote, SubmitButton } from "../components/form.tsx";
+import { Loaded } from "../components/loaded.tsx";
 import { absoluteTime, isoTime, relativeTime } from "../format.ts";
 import { useAction } from "../use-action.ts";
 import { useLoad } from "../use-load.ts";
@@ -56,16 +60,11 @@ export function Invitations({ team }: { readonly team: string | null }) {
       <InviteForm team={team} send={send} />
       {outcome === null ? null : <InvitationOutcome outcome={outcome} onDismiss={() => setOutcome(null)} />}
       <h3>Pending invitations</h3>
-      {state.kind === "loading" ? <p className="muted">Loading invitations…</p> : null}
-      {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
-      {state.kind === "ready" ? (
-        <PendingTable
-          invitations={state.value.invitations}
-          showTeam={team === null}
-          send={send}
-          reload={reload}
-        />
-      ) : null}
+      <Loaded state={state} what="invitations">
+        {({ invitations }) => (
+          <PendingTable invitations={invitations} showTeam={team === null} send={send} reload={reload} />
+        )}
+      </Loaded>
     </section>
   );
 }
@@ -73,33 +72,19 @@ export function Invitations({ team }: { readonly team: string | null }) {
 function InviteForm({ team, send }: { readonly team: string | null; readonly send: Send }) {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<TeamRole>("member");
-  const { busy, error, run } = useAction();
+  const { busy, error, submit } = useAction();
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    await run(async () => {
-      await send(() => inviteByEmail(email.trim(), team, role));
-      setEmail("");
-    });
-  };
+  const invite = submit(async () => {
+    await send(() => inviteByEmail(email.trim(), team, role));
+    setEmail("");
+  });
 
   return (
-    <form className="inline-form invite-form" onSubmit={submit} aria-label="Invite by email">
-      <Field
-        label="Email"
-        type="email"
-        value={email}
-        onValue={setEmail}
-        name="email"
-        placeholder="name@example.com"
-        autoComplete="off"
-        required
-      />
+    <form className="inline-form invite-form" onSubmit={invite} aria-label="Invite by email">
+      <EmailField value={email} onValue={setEmail} placeholder="name@example.com" autoComplete="off" />
       {/* Roles are per team: an invitation to the instance alone makes a plain user. */}
       {team === null ? null : <RoleSelect label="Role" value={role} roles={TEAM_ROLES} onRole={setRole} />}
-      <button type="submit" className="primary" disabled={busy}>
-        {busy ? "Inviting…" : "Invite"}
-      </button>
+      <SubmitButton busy={busy} busyLabel="Inviting…" label="Invite" />
       <ErrorNote message={error} />
     </form>
   );
@@ -119,18 +104,11 @@ function PendingTable({
   if (invitations.length === 0) return <p className="muted">No pending invitations.</p>;
   return (
     <table className="keys" aria-label="Pending invitations">
-      <thead>
-        <tr>
-          <th scope="col">Email</th>
-          {showTeam ? <th scope="col">Team</th> : null}
-          <th scope="col">Role</th>
-          <th scope="col">Invited</th>
-          <th scope="col">Expires</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <ColumnHeads
+        names={
+          showTeam ? ["Email", "Team", "Role", "Invited", "Expires"] : ["Email", "Role", "Invited", "Expires"]
+        }
+      />
       <tbody>
         {invitations.map((invitation) => (
           <InvitationRow
@@ -183,14 +161,13 @@ function InvitationRow({
       </td>
       <td className="actions">
         {confirming ? (
-          <>
-            <button type="button" className="danger" disabled={busy} onClick={() => void revoke()}>
-              {busy ? "Revoking…" : `Revoke invitation of ${invitation.email}`}
-            </button>
-            <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </>
+          <ConfirmStep
+            label={`Revoke invitation of ${invitation.email}`}
+            busyLabel="Revoking…"
+            busy={busy}
+            onConfirm={() => void revoke()}
+            onCancel={() => setConfirming(false)}
+          />
         ) : (
           <>
             <button type="button" disabled={busy} onClick={() => void resend()}>

@@ -1,5 +1,5 @@
 /** A team's members: the table, and for those who manage the team adding, re-roling and removing. */
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import {
   addMember,
   changeRole,
@@ -9,7 +9,10 @@ import {
   type TeamMember,
   type TeamRole,
 } from "../api/teams.ts";
-import { ErrorNote, Field } from "../components/form.tsx";
+import { UsernameField } from "../components/account-fields.tsx";
+import { ColumnHeads } from "../components/column-heads.tsx";
+import { ConfirmStep } from "../components/confirm-step.tsx";
+import { ErrorNote, SubmitButton } from "../components/form.tsx";
 import { navigate } from "../router.tsx";
 import { useSession } from "../session.tsx";
 import { useAction } from "../use-action.ts";
@@ -23,16 +26,7 @@ export function Members({ detail, reload }: { readonly detail: TeamDetail; reado
       <h2 id="members-title">Members</h2>
       {detail.canManage ? <AddMemberForm team={detail.name} onAdded={reload} /> : null}
       <table className="keys" aria-label="Members">
-        <thead>
-          <tr>
-            <th scope="col">Username</th>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <ColumnHeads names={["Username", "Email", "Role"]} />
         <tbody>
           {detail.members.map((member) => (
             <MemberRow
@@ -105,14 +99,13 @@ function MemberRow({
       <td className="actions">
         {canManage || isMe ? (
           confirming ? (
-            <>
-              <button type="button" className="danger" disabled={busy} onClick={() => void remove()}>
-                {busy ? "Removing…" : isMe ? "Leave" : `Remove ${member.username}`}
-              </button>
-              <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
-                Cancel
-              </button>
-            </>
+            <ConfirmStep
+              label={isMe ? "Leave" : `Remove ${member.username}`}
+              busyLabel="Removing…"
+              busy={busy}
+              onConfirm={() => void remove()}
+              onCancel={() => setConfirming(false)}
+            />
           ) : (
             <button type="button" onClick={() => setConfirming(true)}>
               {removeLabel}
@@ -128,32 +121,24 @@ function MemberRow({
 function AddMemberForm({ team, onAdded }: { readonly team: string; readonly onAdded: () => void }) {
   const [username, setUsername] = useState("");
   const [role, setRole] = useState<TeamRole>("member");
-  const { busy, error, run } = useAction();
+  const { busy, error, submit } = useAction();
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    await run(async () => {
-      await addMember(team, username.trim(), role);
-      setUsername("");
-      onAdded();
-    });
-  };
+  const add = submit(async () => {
+    await addMember(team, username.trim(), role);
+    setUsername("");
+    onAdded();
+  });
 
   return (
-    <form className="inline-form add-member" onSubmit={submit} aria-label="Add member">
-      <Field
-        label="Username"
+    <form className="inline-form add-member" onSubmit={add} aria-label="Add member">
+      <UsernameField
         value={username}
         onValue={setUsername}
-        name="username"
         placeholder="an existing user"
         autoComplete="off"
-        required
       />
       <RoleSelect label="Role" value={role} roles={TEAM_ROLES} onRole={setRole} />
-      <button type="submit" className="primary" disabled={busy}>
-        {busy ? "Adding…" : "Add member"}
-      </button>
+      <SubmitButton busy={busy} busyLabel="Adding…" label="Add member" />
       <ErrorNote message={error} />
     </form>
   );

@@ -2,8 +2,7 @@
  * A team's service accounts: non-person users whose API keys act for the team (CI, schedulers). The
  * first key comes with the account and, like every key, is shown only once.
  */
-import { type FormEvent, useCallback, useState } from "react";
-import { messageOf } from "../api/client.ts";
+import { useCallback, useState } from "react";
 import {
   createServiceAccount,
   createServiceAccountKey,
@@ -15,17 +14,13 @@ import {
   type TeamDetail,
   type TeamRole,
 } from "../api/teams.ts";
-import { KeyTable, NewKey } from "../components/api-keys.tsx";
-import { ErrorNote, Field } from "../components/form.tsx";
+import { NewKey, type ShownKey } from "../components/api-keys.tsx";
+import { ConfirmStep } from "../components/confirm-step.tsx";
+import { ErrorNote, Field, SubmitButton } from "../components/form.tsx";
+import { OwnerKeys } from "../components/owner-keys.tsx";
 import { absoluteTime, relativeTime } from "../format.ts";
 import { useAction } from "../use-action.ts";
-import { useLoad } from "../use-load.ts";
 import { RoleSelect } from "./role-select.tsx";
-
-interface ShownKey {
-  readonly title: string;
-  readonly key: string;
-}
 
 export function ServiceAccounts({
   detail,
@@ -89,18 +84,15 @@ function CreateAccountForm({
 }) {
   const [name, setName] = useState("");
   const [role, setRole] = useState<TeamRole>("member");
-  const { busy, error, run } = useAction();
+  const { busy, error, submit } = useAction();
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    await run(async () => {
-      onCreated(await createServiceAccount(team, name.trim(), role));
-      setName("");
-    });
-  };
+  const create = submit(async () => {
+    onCreated(await createServiceAccount(team, name.trim(), role));
+    setName("");
+  });
 
   return (
-    <form className="inline-form" onSubmit={submit} aria-label="Create service account">
+    <form className="inline-form" onSubmit={create} aria-label="Create service account">
       <Field
         label="Account name"
         value={name}
@@ -111,9 +103,7 @@ function CreateAccountForm({
         required
       />
       <RoleSelect label="Account role" value={role} roles={SERVICE_ACCOUNT_ROLES} onRole={setRole} />
-      <button type="submit" className="primary" disabled={busy}>
-        {busy ? "Creating…" : "Create service account"}
-      </button>
+      <SubmitButton busy={busy} busyLabel="Creating…" label="Create service account" />
       <ErrorNote message={error} />
     </form>
   );
@@ -155,14 +145,13 @@ function AccountItem({
         {canManage ? (
           <span className="service-account-actions">
             {confirming ? (
-              <>
-                <button type="button" className="danger" disabled={busy} onClick={() => void remove()}>
-                  {busy ? "Deleting…" : `Delete “${account.username}”`}
-                </button>
-                <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
-                  Cancel
-                </button>
-              </>
+              <ConfirmStep
+                label={`Delete “${account.username}”`}
+                busyLabel="Deleting…"
+                busy={busy}
+                onConfirm={() => void remove()}
+                onCancel={() => setConfirming(false)}
+              />
             ) : (
               <button type="button" onClick={() => setConfirming(true)}>
                 Delete
@@ -187,52 +176,22 @@ function AccountKeys({
   readonly account: string;
   readonly onKey: (shown: ShownKey) => void;
 }) {
-  const load = useCallback(() => listServiceAccountKeys(team, account), [team, account]);
-  const { state, reload } = useLoad(load);
-  const [name, setName] = useState("");
-  const { busy, error, run } = useAction();
-
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    await run(async () => {
-      const created = await createServiceAccountKey(team, account, name.trim());
-      onKey({ title: `Key “${created.name}” for ${account} created.`, key: created.key });
-      setName("");
-      reload();
-    });
-  };
-
+  const list = useCallback(() => listServiceAccountKeys(team, account), [team, account]);
   return (
-    <div className="account-keys">
-      {state.kind === "loading" ? <p className="muted">Loading keys…</p> : null}
-      {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
-      {state.kind === "ready" ? (
-        <KeyTable
-          keys={state.value.keys}
-          label={`Keys of ${account}`}
-          empty="No keys: this account cannot sign in until it gets one."
-          revoke={async (key) => {
-            await revokeServiceAccountKey(team, account, key.id);
-            reload();
-          }}
-        />
-      ) : null}
-      <form className="inline-form" onSubmit={submit} aria-label={`New key for ${account}`}>
-        <Field
-          label="New key name"
-          value={name}
-          onValue={setName}
-          name="name"
-          placeholder="e.g. nightly"
-          maxLength={100}
-          autoComplete="off"
-          required
-        />
-        <button type="submit" disabled={busy}>
-          {busy ? "Creating…" : "Create key"}
-        </button>
-        <ErrorNote message={error} />
-      </form>
-    </div>
+    <OwnerKeys
+      owner={account}
+      list={list}
+      create={(name) => createServiceAccountKey(team, account, name)}
+      revoke={(key) => revokeServiceAccountKey(team, account, key.id)}
+      onKey={onKey}
+      empty="No keys: this account cannot sign in until it gets one."
+      form={{
+        label: `New key for ${account}`,
+        fieldLabel: "New key name",
+        placeholder: "e.g. nightly",
+        button: "Create key",
+        primary: false,
+      }}
+    />
   );
 }

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState } from "react";
-import { messageOf } from "../api/client.ts";
 import { listProjects } from "../api/endpoints.ts";
 import { deleteTeam, getTeam, type TeamDetail } from "../api/teams.ts";
+import { ConfirmStep } from "../components/confirm-step.tsx";
 import { ErrorNote } from "../components/form.tsx";
+import { Loaded } from "../components/loaded.tsx";
 import { plural } from "../format.ts";
 import { Link, navigate } from "../router.tsx";
 import { useAction } from "../use-action.ts";
@@ -27,9 +28,9 @@ export function TeamPage({ team }: { readonly team: string }) {
         <Link to="/teams">Teams</Link> /
       </p>
       <h1 id="team-title">{team}</h1>
-      {state.kind === "loading" ? <p className="muted">Loading the team…</p> : null}
-      {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
-      {state.kind === "ready" ? <TeamView detail={state.value} reload={reload} /> : null}
+      <Loaded state={state} what="the team">
+        {(detail) => <TeamView detail={detail} reload={reload} />}
+      </Loaded>
     </section>
   );
 }
@@ -104,12 +105,13 @@ function DeleteTeam({ team }: { readonly team: string }) {
       <p className="muted">Only a team without projects that never had service accounts can be deleted.</p>
       {confirming ? (
         <div className="button-row">
-          <button type="button" className="danger" disabled={busy} onClick={() => void remove()}>
-            {busy ? "Deleting…" : `Delete “${team}”`}
-          </button>
-          <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
+          <ConfirmStep
+            label={`Delete “${team}”`}
+            busyLabel="Deleting…"
+            busy={busy}
+            onConfirm={() => void remove()}
+            onCancel={() => setConfirming(false)}
+          />
         </div>
       ) : (
         <button type="button" className="danger" onClick={() => setConfirming(true)}>

@@ -1,7 +1,7 @@
-import { type FormEvent, useEffect, useState } from "react";
-import { messageOf } from "../api/client.ts";
+import { useEffect, useState } from "react";
 import { createTeam, listTeams, type TeamSummary } from "../api/teams.ts";
-import { ErrorNote, Field } from "../components/form.tsx";
+import { ErrorNote, Field, SubmitButton } from "../components/form.tsx";
+import { Loaded } from "../components/loaded.tsx";
 import { Link, navigate } from "../router.tsx";
 import { useSession } from "../session.tsx";
 import { useAction } from "../use-action.ts";
@@ -28,9 +28,9 @@ export function TeamsPage() {
         change runs; viewers read.
       </p>
       {isAdmin ? <CreateTeamForm /> : null}
-      {state.kind === "loading" ? <p className="muted">Loading teams…</p> : null}
-      {state.kind === "failed" ? <ErrorNote message={messageOf(state.error)} /> : null}
-      {state.kind === "ready" ? <TeamList teams={state.value.teams} isAdmin={isAdmin} /> : null}
+      <Loaded state={state} what="teams">
+        {({ teams }) => <TeamList teams={teams} isAdmin={isAdmin} />}
+      </Loaded>
     </section>
   );
 }
@@ -72,19 +72,16 @@ function TeamList({ teams, isAdmin }: { readonly teams: readonly TeamSummary[]; 
 function CreateTeamForm() {
   const [name, setName] = useState("");
   const [admin, setAdmin] = useState("");
-  const { busy, error, run } = useAction();
+  const { busy, error, submit } = useAction();
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    await run(async () => {
-      const first = admin.trim();
-      const created = await createTeam(name.trim(), first === "" ? null : first);
-      navigate(teamPath(created.name));
-    });
-  };
+  const create = submit(async () => {
+    const first = admin.trim();
+    const created = await createTeam(name.trim(), first === "" ? null : first);
+    navigate(teamPath(created.name));
+  });
 
   return (
-    <form className="card inline-form" onSubmit={submit} aria-label="Create team">
+    <form className="card inline-form" onSubmit={create} aria-label="Create team">
       <Field
         label="Team name"
         value={name}
@@ -102,9 +99,7 @@ function CreateTeamForm() {
         placeholder="a username; you by default"
         autoComplete="off"
       />
-      <button type="submit" className="primary" disabled={busy}>
-        {busy ? "Creating…" : "Create team"}
-      </button>
+      <SubmitButton busy={busy} busyLabel="Creating…" label="Create team" />
       <ErrorNote message={error} />
     </form>
   );

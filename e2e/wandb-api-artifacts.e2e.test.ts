@@ -39,7 +39,7 @@ interface ReadBack {
 }
 
 describe("wandb.Api() reads artifacts back from Ballast", { timeout: 600_000 }, () => {
-  const { client, tracked } = useClientSuite("api-artifacts");
+  const { client, tracked, store, username } = useClientSuite("api-artifacts");
 
   it(
     "lists types, collections, versions and aliases; lineage; files with references; byte-identical downloads",
@@ -97,6 +97,23 @@ describe("wandb.Api() reads artifacts back from Ballast", { timeout: 600_000 }, 
         assert.equal(result.v2_latest_only, "ok", "`latest` alone does not guard a version");
         assert.equal(result.latest_now, "v1");
         assert.deepEqual(result.versions_left, ["v1"]);
+        // Both deletions are in the audit log, with who did them (plain SQL: the same on every stack).
+        const view = await store();
+        try {
+          const rows = await view.all(
+            "SELECT actor_username, target FROM audit_log WHERE action = 'artifact.deleted' AND entity = ? ORDER BY id",
+            username,
+          );
+          assert.deepEqual(
+            rows.map((row) => [row.actor_username, row.target]),
+            [
+              [username, "deletes/ds:v0"],
+              [username, "deletes/ds:v2"],
+            ],
+          );
+        } finally {
+          await view.close();
+        }
       }),
   );
 });

@@ -15,14 +15,12 @@ export async function serverCommand(args: string[]): Promise<number> {
   process.stdout.write(
     `Ballast listening on ${server.url} (public URL ${server.publicUrl}, data in ${config.dataDir})\n`,
   );
-  // SMTP is used (invitations, password resets: docs/auth.md), so it is no longer named here.
-  const { oidc, ldap } = config.identity;
-  if (oidc || ldap) {
-    const named = [oidc && "OIDC", ldap && "LDAP"].filter(Boolean).join(", ");
-    process.stdout.write(
-      `${named} settings are read and checked, but this version of Ballast does not sign in through them yet: users sign in with passwords and API keys.\n`,
-    );
-  }
+  // How people sign in and whether mail goes out (docs/auth.md), so a wrong setup shows at once.
+  const { oidc, ldap, smtp } = config.identity;
+  const ways = ["passwords", oidc && `single sign-on with ${oidc.issuer}`, ldap && `LDAP at ${ldap.address}`];
+  process.stdout.write(
+    `Web sign-in: ${ways.filter(Boolean).join(", ")}; email ${smtp ? `through ${smtp.host}:${smtp.port}` : "off (invitation links are shown to the admin who invites)"}.\n`,
+  );
   if (server.firstLogin) {
     process.stdout.write(
       `\nCreated the first user "admin". Its API key is shown only this once. Log in with:\n\n  wandb login --host ${server.publicUrl} ${server.firstLogin}\n\n`,

@@ -71,6 +71,13 @@ const PYTHON_OPERATIONS = [
   "GetSweepAgents",
   "GetProjects",
   "GetProject",
+  // Teams (wandb/apis/public/teams.py) and artifact.delete().
+  "CreateTeam",
+  "GetTeamEntity",
+  "CreateInvite",
+  "DeleteInvite",
+  "CreateServiceAccount",
+  "DeleteArtifact",
 ];
 
 /**

@@ -148,4 +148,49 @@ describe("teams with wandb.Api()", () => {
       JSON.stringify(entries),
     );
   });
+
+  it("a deactivated user's keys stop at once and work again after reactivation; both are audited", async () => {
+    const as = (user: string) => ({
+      authorization: `Basic ${Buffer.from(`api:${keys[user]}`).toString("base64")}`,
+    });
+    const viewer = async () =>
+      fetch(`${server.url}/graphql`, {
+        method: "POST",
+        headers: { ...as("bob"), "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ viewer { username } }" }),
+      });
+    const patch = (active: boolean) =>
+      fetch(`${server.url}/api/v1/users/bob`, {
+        method: "PATCH",
+        headers: { ...as("root"), "content-type": "application/json" },
+        body: JSON.stringify({ active }),
+      });
+    assert.equal((await viewer()).status, 200);
+    assert.equal((await patch(false)).status, 204);
+    assert.equal((await viewer()).status, 401, "the key stops with the next request");
+    const viaClient = await runScript<{ username?: string; error?: string }>(
+      "api_viewer.py",
+      [],
+      await client("bob"),
+    );
+    assert.ok(viaClient.result.error, `the wandb client is refused too: ${JSON.stringify(viaClient.result)}`);
+    const users = (await (await fetch(`${server.url}/api/v1/users`, { headers: as("root") })).json()) as {
+      users: { username: string; active: boolean }[];
+    };
+    assert.equal(users.users.find((u) => u.username === "bob")?.active, false);
+    const self = await fetch(`${server.url}/api/v1/users/root`, {
+      method: "PATCH",
+      headers: { ...as("root"), "content-type": "application/json" },
+      body: JSON.stringify({ active: false }),
+    });
+    assert.equal(self.status, 409, "an admin cannot deactivate themself");
+    assert.equal((await patch(true)).status, 204);
+    assert.equal((await viewer()).status, 200);
+    const log = await fetch(`${server.url}/api/v1/audit-log?actor=root&limit=5`, { headers: as("root") });
+    const { entries } = (await log.json()) as { entries: { action: string; target: string }[] };
+    assert.deepEqual(
+      entries.slice(0, 2).map((e) => `${e.action} ${e.target}`),
+      ["user.reactivated bob", "user.deactivated bob"],
+    );
+  });
 });

@@ -234,6 +234,24 @@ describe("web UI: teams, service accounts and the API-key policy", () => {
     await page.getByRole("region", { name: "Invitations" }).getByText("No pending invitations.").waitFor();
     assert.equal(await row.count(), 0, "the accepted invitation is no longer pending");
     assert.deepEqual(await json(await apiGet(fx, "/api/v1/invitations?team=vision")), { invitations: [] });
+
+    // Deactivated on the users page, carol's open session ends; reactivated, she can sign in again.
+    await page.goto(`${fx.url}/system-admin/users`);
+    const active = page.getByLabel(`${CAROL.username} is active`);
+    const switched = async (expected: boolean) => {
+      for (let i = 0; i < 50 && (await active.isChecked()) !== expected; i++) await page.waitForTimeout(100);
+      assert.equal(await active.isChecked(), expected);
+    };
+    await active.click();
+    await switched(false);
+    const users = (await json(await apiGet(fx, "/api/v1/users"))) as {
+      users: { username: string; active: boolean }[];
+    };
+    assert.equal(users.users.find((u) => u.username === CAROL.username)?.active, false);
+    await carol.reload();
+    await carol.getByRole("button", { name: "Sign in" }).waitFor();
+    await active.click();
+    await switched(true);
     assert.deepEqual(carolBrowser.pageErrors, [], "no uncaught JavaScript error (carol)");
   });
 

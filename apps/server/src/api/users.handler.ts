@@ -1,8 +1,9 @@
 /**
  * The instance's people and its key policy, for instance admins (docs/teams.md):
  *
- *   GET   /api/v1/users                       → {users: [{username, email, isAdmin, signIn: [providers]}]}
- *   PATCH /api/v1/users/:username             {isAdmin} → 204
+ *   GET   /api/v1/users                       → {users: [{username, email, isAdmin, active, signIn: [providers]}]}
+ *   PATCH /api/v1/users/:username             {isAdmin?, active?} → 204 (`active: false` deactivates: keys,
+ *                                             sessions and sign-ins refused until reactivated)
  *   GET   /api/v1/users/:username/api-keys    → {keys}
  *   POST  /api/v1/users/:username/api-keys    {name} → 201 {id, name, key} (the way people get keys while
  *                                             self-service is off)
@@ -51,6 +52,7 @@ export function registerUserRoutes(router: Router, services: Services): void {
       for (const user of users) {
         listed.push({
           ...presentPerson(user),
+          active: !user.deactivated,
           signIn: await services.stores.teams.identityProvidersOf(user.id),
         });
       }
@@ -59,16 +61,19 @@ export function registerUserRoutes(router: Router, services: Services): void {
     .on("PATCH", "/api/v1/users/:username", async (req, res, params) => {
       const actor = await admin(req);
       const body = await readJsonObject(req);
-      if (typeof body.isAdmin !== "boolean")
-        throw new AppError("BAD_REQUEST", "`isAdmin` must be true or false.");
+      for (const field of ["isAdmin", "active"] as const) {
+        if (body[field] !== undefined && typeof body[field] !== "boolean") {
+          throw new AppError("BAD_REQUEST", `\`${field}\` must be true or false.`);
+        }
+      }
       const user = await person(params.username);
-      if (user.id === actor.user.id && !body.isAdmin) {
+      if (user.id === actor.user.id && (body.isAdmin === false || body.active === false)) {
         throw new AppError(
           "FAILED_PRECONDITION",
-          "You cannot remove your own admin rights; ask another admin.",
+          "You cannot remove your own admin rights or deactivate yourself; ask another admin.",
         );
       }
-      if (user.isAdmin !== body.isAdmin) {
+      if (typeof body.isAdmin === "boolean" && user.isAdmin !== body.isAdmin) {
         await services.stores.teams.setInstanceAdmin(user.id, body.isAdmin);
         await services.identity.forgetKeyLookups();
         await record(actor, {
@@ -76,6 +81,22 @@ export function registerUserRoutes(router: Router, services: Services): void {
           target: user.username,
           detail: { isAdmin: body.isAdmin },
         });
+      }
+      if (typeof body.active === "boolean") {
+        const changed = await services.stores.teams.setDeactivated({
+          userId: user.id,
+          deactivated: !body.active,
+          by: actor.user.id,
+          now: Date.now(),
+        });
+        if (changed) {
+          // Cached key look-ups hold the user as it was: its keys must stop (or start) working now.
+          await services.identity.forgetKeyLookups();
+          await record(actor, {
+            action: body.active ? "user.reactivated" : "user.deactivated",
+            target: user.username,
+          });
+        }
       }
       res.writeHead(204, { "cache-control": "no-store" }).end();
     })

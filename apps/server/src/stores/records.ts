@@ -15,6 +15,8 @@ export interface UserRecord {
   readonly isAdmin: boolean;
   /** `service`: a team's service account (API keys only, managed by the team's admins). */
   readonly accountType: "user" | "service";
+  /** Deactivated by an instance admin: its keys, sessions and sign-ins are refused (docs/teams.md). */
+  readonly deactivated: boolean;
   readonly defaultEntityId: number;
   readonly defaultEntityName: string;
   readonly createdAt: number;

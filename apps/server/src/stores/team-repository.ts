@@ -44,6 +44,11 @@ export interface TeamRepository {
   /** Every person on the instance, by username. */
   listUsers(): Promise<UserRecord[]>;
   setInstanceAdmin(userId: number, isAdmin: boolean): Promise<void>;
+  /**
+   * Deactivates (ending every session of the user) or reactivates a user; false when it already
+   * was in that state.
+   */
+  setDeactivated(input: { userId: number; deactivated: boolean; by: number; now: number }): Promise<boolean>;
 
   /** The user linked to the provider's subject. */
   findUserByIdentity(provider: string, subject: string): Promise<UserRecord | undefined>;

@@ -185,6 +185,42 @@ export function teamRepositoryContract(label: string, make: FixtureFactory<"iden
         assert.equal(await teams.findUserById(999_999), undefined);
         await teams.setInstanceAdmin(carol.id, true);
         assert.equal((await teams.findUserById(carol.id))?.isAdmin, true);
+
+        // Deactivation: flagged on every read of the user, sessions ended; reactivation undoes the flag.
+        await identity.insertSession({
+          idHash: "s".repeat(64),
+          userId: carol.id,
+          csrfToken: "t",
+          now: 1,
+          expiresAt: 9e12,
+        });
+        await identity.insertApiKey({
+          userId: carol.id,
+          keyHash: "c".repeat(64),
+          keyPrefix: "local-cccc",
+          name: "k",
+          now: 1,
+        });
+        assert.equal(
+          await teams.setDeactivated({ userId: carol.id, deactivated: true, by: carol.id, now: 2 }),
+          true,
+        );
+        assert.equal(
+          await teams.setDeactivated({ userId: carol.id, deactivated: true, by: carol.id, now: 3 }),
+          false,
+        );
+        assert.equal((await teams.findUserById(carol.id))?.deactivated, true);
+        assert.equal((await identity.findUserByApiKeyHash("c".repeat(64)))?.user.deactivated, true);
+        assert.equal(await identity.findSession("s".repeat(64), 5), undefined, "its sessions ended");
+        assert.equal(
+          await teams.setDeactivated({ userId: carol.id, deactivated: false, by: carol.id, now: 4 }),
+          true,
+        );
+        assert.equal(
+          await teams.setDeactivated({ userId: carol.id, deactivated: false, by: carol.id, now: 4 }),
+          false,
+        );
+        assert.equal((await identity.findUserByUsername("carol"))?.deactivated, false);
       } finally {
         await fx.close();
       }

@@ -50,6 +50,8 @@ export interface InstanceUser {
   readonly username: string;
   readonly email: string;
   readonly isAdmin: boolean;
+  /** False while deactivated: keys, sessions and sign-ins refused. */
+  readonly active: boolean;
   /** The ways this user has signed in besides a password: identity providers such as `oidc`, `ldap`. */
   readonly signIn: readonly string[];
 }
@@ -101,6 +103,10 @@ export const listUsers = () => request<{ users: InstanceUser[] }>("GET", "/api/v
 
 export const setInstanceAdmin = (username: string, isAdmin: boolean) =>
   request<undefined>("PATCH", person(username), { isAdmin });
+
+/** Deactivates (`false`) or reactivates a user. */
+export const setUserActive = (username: string, active: boolean) =>
+  request<undefined>("PATCH", person(username), { active });
 
 export const listUserApiKeys = (username: string) =>
   request<{ keys: ApiKeySummary[] }>("GET", `${person(username)}/api-keys`);

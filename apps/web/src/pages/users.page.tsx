@@ -7,6 +7,7 @@ import {
   listUsers,
   revokeUserApiKey,
   setInstanceAdmin,
+  setUserActive,
   updateInstanceSettings,
 } from "../api/teams.ts";
 import { NewKey, type ShownKey } from "../components/api-keys.tsx";
@@ -45,7 +46,7 @@ export function UsersPage() {
       <Loaded state={state} what="users">
         {({ users }) => (
           <table className="keys" aria-label="Users">
-            <ColumnHeads names={["Username", "Email", "Instance admin", "Sign-in providers"]} />
+            <ColumnHeads names={["Username", "Email", "Instance admin", "Active", "Sign-in providers"]} />
             <tbody>
               {users.map((user) => (
                 <UserRows key={user.username} user={user} onChanged={reload} onKey={setShown} />
@@ -111,10 +112,16 @@ function UserRows({
   const [open, setOpen] = useState(false);
   const { busy, error, run } = useAction();
   const adminId = useId();
+  const activeId = useId();
 
   const setAdmin = (isAdmin: boolean) =>
     run(async () => {
       await setInstanceAdmin(user.username, isAdmin);
+      onChanged();
+    });
+  const setActive = (active: boolean) =>
+    run(async () => {
+      await setUserActive(user.username, active);
       onChanged();
     });
 
@@ -138,6 +145,20 @@ function UserRows({
           </label>
           <ErrorNote message={error} />
         </td>
+        <td>
+          <input
+            id={activeId}
+            type="checkbox"
+            role="switch"
+            checked={user.active}
+            aria-checked={user.active}
+            disabled={busy}
+            onChange={(event) => void setActive(event.target.checked)}
+          />
+          <label htmlFor={activeId} className="visually-hidden">
+            {`${user.username} is active`}
+          </label>
+        </td>
         <td>{user.signIn.length === 0 ? <span className="muted">—</span> : user.signIn.join(", ")}</td>
         <td className="actions">
           <button type="button" aria-expanded={open} onClick={() => setOpen((value) => !value)}>
@@ -147,7 +168,7 @@ function UserRows({
       </tr>
       {open ? (
         <tr className="expanded-row">
-          <td colSpan={5}>
+          <td colSpan={6}>
             <UserKeys username={user.username} onKey={onKey} />
           </td>
         </tr>

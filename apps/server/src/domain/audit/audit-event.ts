@@ -7,6 +7,8 @@ export type AuditAction =
   | "user.sign_out"
   | "user.created"
   | "user.admin_changed"
+  | "user.deactivated"
+  | "user.reactivated"
   | "user.password_changed"
   | "api_key.created"
   | "api_key.revoked"
@@ -32,6 +34,8 @@ export const auditActions: readonly AuditAction[] = [
   "user.sign_out",
   "user.created",
   "user.admin_changed",
+  "user.deactivated",
+  "user.reactivated",
   "user.password_changed",
   "api_key.created",
   "api_key.revoked",

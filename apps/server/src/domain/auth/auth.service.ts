@@ -133,7 +133,9 @@ export class AuthService {
   /** The live session a cookie value names, or undefined (malformed, unknown, expired or signed out). */
   async session(sessionId: string): Promise<SessionRecord | undefined> {
     if (!TOKEN_SHAPE.test(sessionId)) return undefined;
-    return this.stores.identity.findSession(sha256(sessionId), this.now());
+    const session = await this.stores.identity.findSession(sha256(sessionId), this.now());
+    // Deactivation deletes the sessions; this covers one made in the same instant.
+    return session?.user.deactivated ? undefined : session;
   }
 
   async signOut(sessionId: string): Promise<void> {
@@ -169,6 +171,9 @@ export class AuthService {
   async startSession(user: UserRecord): Promise<SignedIn> {
     if (user.accountType === "service") {
       throw new AppError("PERMISSION_DENIED", "Service accounts cannot sign in; use one of their API keys.");
+    }
+    if (user.deactivated) {
+      throw new AppError("PERMISSION_DENIED", "This account is deactivated; ask an admin of this server.");
     }
     const sessionId = randomBytes(TOKEN_BYTES).toString("base64url");
     const csrfToken = randomBytes(TOKEN_BYTES).toString("base64url");

@@ -182,7 +182,8 @@ export class IdentityService {
     if (!isWellFormedApiKey(key)) return undefined;
     const keyHash = hashApiKey(key);
     const found = await this.keys.lookup(keyHash, () => this.stores.identity.findUserByApiKeyHash(keyHash));
-    if (!found) return undefined;
+    // A deactivated user's keys stop working; reactivation brings them back.
+    if (!found || found.owner.user.deactivated) return undefined;
     const { owner } = found;
     const now = Date.now();
     if (owner.lastUsedAt === null || now - owner.lastUsedAt > TOUCH_INTERVAL_MS) {

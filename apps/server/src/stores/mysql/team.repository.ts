@@ -211,6 +211,33 @@ export class MysqlTeamRepository implements TeamRepository {
     await this.db.run("UPDATE users SET is_admin = ? WHERE id = ?", [isAdmin ? 1 : 0, userId]);
   }
 
+  async setDeactivated(input: {
+    userId: number;
+    deactivated: boolean;
+    by: number;
+    now: number;
+  }): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      if (!input.deactivated) {
+        return (
+          (await tx.run("DELETE FROM user_deactivations WHERE user_id = ?", [input.userId])).affectedRows ===
+          1
+        );
+      }
+      const existing = await tx.get("SELECT 1 AS x FROM user_deactivations WHERE user_id = ? FOR UPDATE", [
+        input.userId,
+      ]);
+      if (!existing) {
+        await tx.run(
+          "INSERT INTO user_deactivations (user_id, deactivated_at, deactivated_by) VALUES (?, ?, ?)",
+          [input.userId, input.now, input.by],
+        );
+      }
+      await tx.run("DELETE FROM sessions WHERE user_id = ?", [input.userId]);
+      return !existing;
+    });
+  }
+
   async findUserByIdentity(provider: string, subject: string): Promise<UserRecord | undefined> {
     const row = await this.db.get<UserRow>(
       `${USER_SELECT} JOIN user_identities i ON i.user_id = u.id WHERE i.provider = ? AND i.subject = ?`,

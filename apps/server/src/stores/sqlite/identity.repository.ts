@@ -17,14 +17,18 @@ export interface UserRow {
   is_admin: number;
   /** 1 for a service account (service_accounts has its row). */
   is_service: number;
+  /** 1 while deactivated (user_deactivations has its row). */
+  is_deactivated: number;
   default_entity_id: number;
   entity_name: string;
   created_at: number;
 }
 
 export const USER_SELECT = `SELECT u.id, u.username, u.email, u.is_admin,
-  CASE WHEN sa.user_id IS NULL THEN 0 ELSE 1 END AS is_service, u.default_entity_id, e.name AS entity_name, u.created_at
-  FROM users u JOIN entities e ON e.id = u.default_entity_id LEFT JOIN service_accounts sa ON sa.user_id = u.id`;
+  CASE WHEN sa.user_id IS NULL THEN 0 ELSE 1 END AS is_service,
+  CASE WHEN ud.user_id IS NULL THEN 0 ELSE 1 END AS is_deactivated, u.default_entity_id, e.name AS entity_name, u.created_at
+  FROM users u JOIN entities e ON e.id = u.default_entity_id LEFT JOIN service_accounts sa ON sa.user_id = u.id
+  LEFT JOIN user_deactivations ud ON ud.user_id = u.id`;
 
 export function toUser(row: UserRow): UserRecord {
   return {
@@ -33,6 +37,7 @@ export function toUser(row: UserRow): UserRecord {
     email: row.email,
     isAdmin: row.is_admin === 1,
     accountType: Number(row.is_service) === 1 ? "service" : "user",
+    deactivated: Number(row.is_deactivated) === 1,
     defaultEntityId: row.default_entity_id,
     defaultEntityName: row.entity_name,
     createdAt: row.created_at,

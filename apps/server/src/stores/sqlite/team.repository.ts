@@ -202,6 +202,25 @@ export class SqliteTeamRepository implements TeamRepository {
     this.db.run("UPDATE users SET is_admin = ? WHERE id = ?", [isAdmin ? 1 : 0, userId]);
   }
 
+  async setDeactivated(input: {
+    userId: number;
+    deactivated: boolean;
+    by: number;
+    now: number;
+  }): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (!input.deactivated) {
+        return this.db.run("DELETE FROM user_deactivations WHERE user_id = ?", [input.userId]).changes === 1;
+      }
+      const inserted = this.db.run(
+        "INSERT INTO user_deactivations (user_id, deactivated_at, deactivated_by) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        [input.userId, input.now, input.by],
+      ).changes;
+      this.db.run("DELETE FROM sessions WHERE user_id = ?", [input.userId]);
+      return inserted === 1;
+    });
+  }
+
   async findUserByIdentity(provider: string, subject: string): Promise<UserRecord | undefined> {
     const row = this.db.get<UserRow>(
       `${USER_SELECT} JOIN user_identities i ON i.user_id = u.id WHERE i.provider = ? AND i.subject = ?`,

@@ -68,6 +68,7 @@ describe("teams with wandb.Api()", () => {
     assert.equal(out.invited, true);
     assert.equal(out.invitedAgain, false, "a second invite of a member is refused");
     assert.equal(out.invitedByEmail, true, "an email nobody has yet gets an invitation");
+    assert.equal(out.invitedByEmailAgain, true, "inviting it again replaces the pending invitation");
     const pending = await fetch(`${server.url}/api/v1/invitations?team=vision`, {
       headers: { authorization: `Basic ${Buffer.from(`api:${keys.root}`).toString("base64")}` },
     });
@@ -138,6 +139,8 @@ describe("teams with wandb.Api()", () => {
     assert.deepEqual(seen, [
       "team.created root alice",
       "team.member_added root bob",
+      "invitation.created root newcomer@example.com",
+      "invitation.revoked root newcomer@example.com",
       "invitation.created root newcomer@example.com",
       "service_account.created root vision-ci-runner",
       "api_key.created root vision-ci-runner",

@@ -32,6 +32,7 @@ out["created"] = {"name": team.name, "isTeam": team._attrs.get("isTeam"), "membe
 out["invited"] = team.invite(invitee)
 out["invitedAgain"] = team.invite(invitee)
 out["invitedByEmail"] = team.invite("newcomer@example.com")
+out["invitedByEmailAgain"] = team.invite("newcomer@example.com")
 account = team.create_service_account("CI runner")
 out["serviceAccount"] = None if account is None else account._attrs.get("username")
 team = api.team("vision")

@@ -78,8 +78,17 @@ export class InvitationService {
     }
     const role = parseInvitedRole(input.role, input.team);
     const team = await this.authorize(actor.user, input.team ?? null);
-    const { token, hash } = newLinkToken();
     const now = this.now();
+    // One pending invitation per address and team: inviting again replaces it (a new link, the earlier
+    // one stops working), so a retried request (the W&B client retries 5xx) leaves no duplicates.
+    const entityId = team?.id ?? null;
+    for (const old of await this.deps.tokens.listPendingInvitations(entityId, now)) {
+      if (old.entityId !== entityId || old.email.toLowerCase() !== email.toLowerCase()) continue;
+      if (await this.deps.tokens.revokeInvitation(old.id, now)) {
+        await this.record(actor, "invitation.revoked", old, { id: old.id, replaced: true });
+      }
+    }
+    const { token, hash } = newLinkToken();
     const id = await this.deps.tokens.insertInvitation({
       tokenHash: hash,
       email,

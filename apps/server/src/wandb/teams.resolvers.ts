@@ -58,14 +58,13 @@ const entityTypes = {
   members: async (parent: { _entity: EntityRecord }, _args: Args, ctx: GraphqlContext) => {
     const entity = parent._entity;
     await ctx.services.access.assert(ctx.user, entity, "read");
-    if (entity.kind === "user") {
-      const users = await ctx.services.stores.teams.listMembers(entity.id);
-      return users.map((m) => presentMember(m.user, m.role));
-    }
-    const detail = await ctx.services.teams.get(ctx.user, entity.name);
+    // People, then a team's service accounts (a user's personal entity has none).
+    const members = await ctx.services.stores.teams.listMembers(entity.id);
+    const accounts =
+      entity.kind === "team" ? await ctx.services.stores.teams.listServiceAccounts(entity.id) : [];
     return [
-      ...detail.members.map((m) => presentMember(m.user, m.role)),
-      ...detail.serviceAccounts.map((s) => presentMember(s.user, s.role)),
+      ...members.map((m) => presentMember(m.user, m.role)),
+      ...accounts.map((s) => presentMember(s.user, s.role)),
     ];
   },
 };
